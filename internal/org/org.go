@@ -1,0 +1,363 @@
+// Package org is organisations: their kind, country and sectors, their
+// members and roles, invitations, ownership, service tokens and the
+// verification that gives authority-carrying kinds their standing.
+package org
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/clock"
+	"harambee.africa/harambee/internal/db"
+	"harambee.africa/harambee/internal/errs"
+	"harambee.africa/harambee/internal/geo"
+	"harambee.africa/harambee/internal/web"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+//go:embed templates
+var templateFS embed.FS
+
+// Migrations creates the organisation tables.
+var Migrations = db.Migrations{Module: "org", FS: must(fs.Sub(migrationFS, "migrations"))}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// Org is an organisation.
+type Org struct {
+	ID          string    `json:"id"`
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Kind        Kind      `json:"kind"`
+	Country     string    `json:"country"`
+	Website     string    `json:"website"`
+	Description string    `json:"description"`
+	Sectors     []string  `json:"sectors"`
+	OwnerID     string    `json:"-"`
+	Verified    bool      `json:"verified"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Service is the organisation module.
+type Service struct {
+	DB       *db.DB
+	Clock    clock.Clock
+	Site     *web.Site
+	Accounts *account.Service
+	BaseURL  string
+}
+
+// InvitationTTL is how long an invitation stays open.
+const InvitationTTL = 14 * 24 * time.Hour
+
+// Input is what creating or editing an organisation takes.
+type Input struct {
+	Name, Slug, Kind, Country, Website, Description string
+	Sectors                                         []string
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$`)
+
+func (in *Input) check(creating bool) error {
+	fields := map[string]string{}
+	in.Name = strings.TrimSpace(in.Name)
+	if n := utf8.RuneCountInString(in.Name); n == 0 || n > 200 {
+		fields["name"] = "org.error.name"
+	}
+	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
+	if creating && !slugRE.MatchString(in.Slug) {
+		fields["slug"] = "org.error.slug"
+	}
+	if !Kind(in.Kind).Valid() {
+		fields["kind"] = "org.error.kind"
+	}
+	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	if !geo.IsValid(in.Country) {
+		fields["country"] = "org.error.country"
+	}
+	in.Website = strings.TrimSpace(in.Website)
+	if in.Website != "" {
+		u, err := url.Parse(in.Website)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.Website) > 300 {
+			fields["website"] = "org.error.website"
+		}
+	}
+	if utf8.RuneCountInString(in.Description) > 5000 {
+		fields["description"] = "org.error.description"
+	}
+	slices.Sort(in.Sectors)
+	in.Sectors = slices.Compact(in.Sectors)
+	for _, s := range in.Sectors {
+		if !ValidSector(s) {
+			fields["sectors"] = "org.error.sector"
+		}
+	}
+	if len(fields) > 0 {
+		return errs.Field("org", fields)
+	}
+	return nil
+}
+
+// Create makes an organisation whose first admin and owner is the creator.
+func (s *Service) Create(ctx context.Context, v *web.Viewer, in Input, ip string) (*Org, error) {
+	if err := in.check(true); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	o := &Org{ID: newID(), Slug: in.Slug, Name: in.Name, Kind: Kind(in.Kind), Country: in.Country, Website: in.Website,
+		Description: strings.TrimSpace(in.Description), Sectors: in.Sectors, OwnerID: v.ID, CreatedAt: now}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, kind, country, website, description, owner_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, o.ID, o.Slug, o.Name, string(o.Kind), o.Country, o.Website, o.Description, v.ID, now)
+		if db.IsUnique(err) {
+			return errs.Field("org", map[string]string{"slug": "org.error.slug_taken"})
+		}
+		if err != nil {
+			return errs.Wrap("create org", err)
+		}
+		if err := setSectors(ctx, tx, o.ID, o.Sectors); err != nil {
+			return err
+		}
+		if err := addMember(ctx, tx, o.ID, v.ID, []string{RoleAdmin}, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "org.created", v, o.ID, "org", o.ID, ip, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// CreateOffice makes (once) the programme office of a module.
+func (s *Service) CreateOffice(ctx context.Context, module, name string) (*Org, error) {
+	if o, err := s.BySlug(ctx, "office-"+module); err == nil {
+		return o, nil
+	}
+	now := s.Clock.Now()
+	o := &Org{ID: newID(), Slug: "office-" + module, Name: name, Kind: ProgrammeOffice, Country: "", CreatedAt: now, Verified: true}
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, kind, country, module, verified_at, created_at)
+		VALUES ($1, $2, $3, $4, '', $5, $6, $6) ON CONFLICT (slug) DO NOTHING`, o.ID, o.Slug, o.Name, string(o.Kind), module, now)
+	if err != nil {
+		return nil, errs.Wrap("create office", err)
+	}
+	return s.BySlug(ctx, o.Slug)
+}
+
+// Update changes an organisation's profile; only its admins may.
+func (s *Service) Update(ctx context.Context, v *web.Viewer, o *Org, in Input, ip string) error {
+	if !s.IsAdmin(v, o.ID) {
+		return errs.E("org", errs.Forbidden, "error.forbidden")
+	}
+	if err := in.check(false); err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// Changing the kind of a verified organisation withdraws the verification.
+		_, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, country = $3, website = $4, description = $5,
+			verified_at = CASE WHEN kind = $2 AND country = $3 THEN verified_at END WHERE id = $6`,
+			in.Name, in.Kind, in.Country, in.Website, strings.TrimSpace(in.Description), o.ID)
+		if err != nil {
+			return errs.Wrap("update org", err)
+		}
+		if err := setSectors(ctx, tx, o.ID, in.Sectors); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "org.updated", v, o.ID, "org", o.ID, ip, nil)
+	})
+}
+
+func setSectors(ctx context.Context, tx *sql.Tx, orgID string, sectors []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM org_sectors WHERE org_id = $1`, orgID); err != nil {
+		return errs.Wrap("sectors", err)
+	}
+	for _, sec := range sectors {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_sectors (org_id, sector) VALUES ($1, $2)`, orgID, sec); err != nil {
+			return errs.Wrap("sectors", err)
+		}
+	}
+	return nil
+}
+
+func addMember(ctx context.Context, tx *sql.Tx, orgID, userID string, roles []string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (org_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) DO NOTHING`,
+		orgID, userID, now)
+	if err != nil {
+		return errs.Wrap("add member", err)
+	}
+	for _, r := range roles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO member_roles (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			orgID, userID, r); err != nil {
+			return errs.Wrap("add member", err)
+		}
+	}
+	return nil
+}
+
+const orgCols = `id, slug, name, kind, country, website, description, COALESCE(owner_id, ''), verified_at IS NOT NULL, created_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (*Org, error) {
+	o := &Org{}
+	var kind string
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &kind, &o.Country, &o.Website, &o.Description, &o.OwnerID, &o.Verified, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E("org", errs.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, errs.Wrap("scan org", err)
+	}
+	o.Kind = Kind(kind)
+	return o, nil
+}
+
+// BySlug returns an organisation with its sectors.
+func (s *Service) BySlug(ctx context.Context, slug string) (*Org, error) {
+	o, err := scanOrg(s.DB.R.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE slug = $1`, slug))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT sector FROM org_sectors WHERE org_id = $1 ORDER BY sector`, o.ID)
+	if err != nil {
+		return nil, errs.Wrap("org sectors", err)
+	}
+	defer rows.Close()
+	o.Sectors = []string{}
+	for rows.Next() {
+		var sec string
+		if err := rows.Scan(&sec); err != nil {
+			return nil, errs.Wrap("org sectors", err)
+		}
+		o.Sectors = append(o.Sectors, sec)
+	}
+	return o, rows.Err()
+}
+
+// Filter narrows the organisation list.
+type Filter struct {
+	Q, Country, Kind, Sector string
+	After                    string // keyset cursor: the last name and id seen
+	Limit                    int
+}
+
+// List returns organisations ordered by name, then id; programme offices
+// are not listed.
+func (s *Service) List(ctx context.Context, f Filter) ([]Org, string, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	where := []string{`kind <> 'programme_office'`}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	if f.Country != "" {
+		where = append(where, `country = `+arg(strings.ToUpper(f.Country)))
+	}
+	if f.Kind != "" {
+		where = append(where, `kind = `+arg(f.Kind))
+	}
+	if f.Sector != "" {
+		where = append(where, `id IN (SELECT org_id FROM org_sectors WHERE sector = `+arg(f.Sector)+`)`)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		p := arg("%" + escapeLike(strings.ToLower(q)) + "%")
+		where = append(where, `(LOWER(name) LIKE `+p+` ESCAPE '\' OR slug LIKE `+p+` ESCAPE '\')`)
+	}
+	if f.After != "" {
+		name, id, ok := decodeCursor(f.After)
+		if !ok {
+			return nil, "", errs.E("org", errs.Invalid, "error.cursor")
+		}
+		n, i := arg(name), arg(id)
+		where = append(where, `(name > `+n+` OR (name = `+n+` AND id > `+i+`))`)
+	}
+	lim := arg(f.Limit + 1)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE `+strings.Join(where, " AND ")+` ORDER BY name, id LIMIT `+lim, args...)
+	if err != nil {
+		return nil, "", errs.Wrap("list orgs", err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, *o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", errs.Wrap("list orgs", err)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[f.Limit-1]
+		next = encodeCursor(last.Name, last.ID)
+	}
+	return out, next, nil
+}
+
+// IsAdmin reports whether the viewer administers the organisation.
+func (s *Service) IsAdmin(v *web.Viewer, orgID string) bool {
+	m, ok := v.Member(orgID)
+	return ok && slices.Contains(m.Roles, RoleAdmin)
+}
+
+// Memberships lists a person's organisations with their roles.
+func (s *Service) Memberships(ctx context.Context, userID string) ([]web.Membership, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT o.id, o.slug, o.name, o.kind, o.country, r.role
+		FROM memberships m JOIN orgs o ON o.id = m.org_id LEFT JOIN member_roles r ON r.org_id = m.org_id AND r.user_id = m.user_id
+		WHERE m.user_id = $1 ORDER BY o.name, o.id, r.role`, userID)
+	if err != nil {
+		return nil, errs.Wrap("memberships", err)
+	}
+	defer rows.Close()
+	var out []web.Membership
+	for rows.Next() {
+		var m web.Membership
+		var role sql.NullString
+		if err := rows.Scan(&m.OrgID, &m.Slug, &m.Name, &m.Kind, &m.Country, &role); err != nil {
+			return nil, errs.Wrap("memberships", err)
+		}
+		if n := len(out); n > 0 && out[n-1].OrgID == m.OrgID {
+			if role.Valid {
+				out[n-1].Roles = append(out[n-1].Roles, role.String)
+			}
+			continue
+		}
+		m.Roles = []string{}
+		if role.Valid {
+			m.Roles = append(m.Roles, role.String)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) audit(ctx context.Context, tx *sql.Tx, action string, v *web.Viewer, orgID, targetType, targetID, ip string, details map[string]any) error {
+	if s.Accounts == nil || s.Accounts.Audit == nil {
+		return nil
+	}
+	return s.Accounts.Audit.Record(ctx, tx, action, v.Pseudonym, orgID, targetType, targetID, ip, details)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+var errForbidden = errs.E("org", errs.Forbidden, "error.forbidden")

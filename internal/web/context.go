@@ -1,0 +1,96 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"harambee.africa/harambee/internal/i18n"
+)
+
+// Membership is one organisation the viewer belongs to, with their roles in it.
+type Membership struct {
+	OrgID   string   `json:"id"`
+	Slug    string   `json:"slug"`
+	Name    string   `json:"name"`
+	Roles   []string `json:"roles"`
+	Kind    string   `json:"kind"`
+	Country string   `json:"country"`
+}
+
+// Viewer is the person making a request, as the account module found them.
+type Viewer struct {
+	ID        string
+	Pseudonym string // the person's id in the audit log
+	Email     string
+	Name      string
+	Locale    string
+	TimeZone  string
+	Roles     []string // platform roles: admin, moderator, officer:<module>
+	Orgs      []Membership
+	SessionID string // hash of the session, empty for API tokens
+	TokenID   string // the API token used, empty for sessions
+	Scopes    []string
+	// NeedsSecondFactor is set for platform administrators without a second
+	// factor: they may only reach the set-up pages.
+	NeedsSecondFactor bool
+}
+
+// HasRole reports whether the viewer holds a platform role.
+func (v *Viewer) HasRole(role string) bool {
+	if v == nil {
+		return false
+	}
+	for _, r := range v.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the viewer is a platform administrator.
+func (v *Viewer) IsAdmin() bool { return v.HasRole("admin") }
+
+// Member returns the viewer's membership in the organisation, if any.
+func (v *Viewer) Member(orgID string) (Membership, bool) {
+	if v == nil {
+		return Membership{}, false
+	}
+	for _, m := range v.Orgs {
+		if m.OrgID == orgID {
+			return m, true
+		}
+	}
+	return Membership{}, false
+}
+
+type ctxKey int
+
+const (
+	viewerKey ctxKey = iota
+	printerKey
+	clientIPKey
+)
+
+// WithViewer returns ctx carrying the viewer.
+func WithViewer(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey, v)
+}
+
+// ViewerOf returns the request's viewer, nil when anonymous.
+func ViewerOf(r *http.Request) *Viewer {
+	v, _ := r.Context().Value(viewerKey).(*Viewer)
+	return v
+}
+
+// PrinterOf returns the request's translator.
+func PrinterOf(r *http.Request) *i18n.Printer {
+	p, _ := r.Context().Value(printerKey).(*i18n.Printer)
+	return p
+}
+
+// ClientIP returns the client's address, as the trusted-proxy setting allows.
+func ClientIP(r *http.Request) string {
+	ip, _ := r.Context().Value(clientIPKey).(string)
+	return ip
+}

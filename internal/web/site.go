@@ -1,0 +1,219 @@
+// Package web is the platform's web shell: routing that remembers every
+// route, the page layout and its templates, the stylesheet, security
+// headers, compression, errors in the reader's language and JSON for APIs.
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"harambee.africa/harambee/internal/clock"
+	"harambee.africa/harambee/internal/i18n"
+)
+
+// Route is one registered route: a method and a path pattern as
+// http.ServeMux understands them.
+type Route struct {
+	Method  string
+	Path    string
+	API     *Operation // nil for pages
+	Handler http.Handler
+}
+
+// Pattern returns the ServeMux pattern of the route.
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// NavItem is one entry of the main navigation. Only modules that exist add one.
+type NavItem struct {
+	Key    string // message key of the label
+	Path   string
+	Signed bool // shown only to signed-in people
+	Admin  bool // shown only to platform administrators
+}
+
+// Site holds everything the modules share to serve pages and APIs.
+type Site struct {
+	Log     *slog.Logger
+	Clock   clock.Clock
+	Catalog *i18n.Catalog
+	BaseURL string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []Prefix
+
+	mux    *http.ServeMux
+	mu     sync.Mutex
+	routes []Route
+	nav    []NavItem
+	base   *template.Template
+	pages  map[string]*template.Template
+	css    asset
+}
+
+// NewSite builds a site with the layout templates and the stylesheet.
+func NewSite(log *slog.Logger, clk clock.Clock, cat *i18n.Catalog, baseURL string) *Site {
+	s := &Site{Log: log, Clock: clk, Catalog: cat, BaseURL: strings.TrimRight(baseURL, "/"),
+		mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	s.css = newAsset("site", "css", mustRead(staticFS, "static/site.css"))
+	s.base = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	s.AddPages(templateFS, "templates/pages/*.html")
+	s.Page("GET /static/{file}", http.HandlerFunc(s.serveStatic))
+	return s
+}
+
+// Handle registers a page route. pattern is "METHOD /path".
+func (s *Site) Page(pattern string, h http.Handler) {
+	s.add(pattern, nil, h)
+}
+
+// PageFunc registers a page handler function.
+func (s *Site) PageFunc(pattern string, h http.HandlerFunc) { s.Page(pattern, h) }
+
+// API registers a JSON endpoint with its OpenAPI description.
+func (s *Site) API(pattern string, op Operation, h http.HandlerFunc) {
+	s.add(pattern, &op, h)
+}
+
+func (s *Site) add(pattern string, op *Operation, h http.Handler) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic("web: pattern without method: " + pattern)
+	}
+	s.mu.Lock()
+	s.routes = append(s.routes, Route{Method: method, Path: path, API: op, Handler: h})
+	s.mu.Unlock()
+	s.mux.Handle(pattern, h)
+}
+
+// Routes returns every registered route, sorted by path then method.
+func (s *Site) Routes() []Route {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]Route(nil), s.routes...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// AddNav adds an entry to the main navigation.
+func (s *Site) AddNav(items ...NavItem) { s.nav = append(s.nav, items...) }
+
+// AddPages parses page templates (each defines "title" and "main") from
+// fsys. A page's name is its file name without extension, prefixed by the
+// module: pages from "account" are "account/signin".
+func (s *Site) AddPages(fsys fs.FS, glob string) {
+	files, err := fs.Glob(fsys, glob)
+	if err != nil || len(files) == 0 {
+		panic(fmt.Sprintf("web: no templates match %s", glob))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(f[strings.LastIndex(f, "/")+1:], ".html")
+		if prefix := modulePrefix(glob); prefix != "" {
+			name = prefix + "/" + name
+		}
+		t := template.Must(template.Must(s.base.Clone()).ParseFS(fsys, f))
+		if _, dup := s.pages[name]; dup {
+			panic("web: page defined twice: " + name)
+		}
+		s.pages[name] = t
+	}
+}
+
+// modulePrefix derives "account" from "templates/account/*.html"; pages of
+// the web shell itself ("templates/pages/*.html") have no prefix.
+func modulePrefix(glob string) string {
+	parts := strings.Split(glob, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	dir := parts[len(parts)-2]
+	if dir == "pages" || dir == "templates" {
+		return ""
+	}
+	return dir
+}
+
+// ServeHTTP serves a request through the middleware chain.
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// Handler returns the site wrapped in the platform middleware, with auth
+// (supplied by the account module) inside the locale and security layers.
+func (s *Site) Handler(auth func(http.Handler) http.Handler, m *Metrics) http.Handler {
+	var h http.Handler = http.HandlerFunc(s.route)
+	h = auth(h)
+	h = s.withLocale(h)
+	h = crossOrigin(h, s)
+	h = limitBody(h)
+	h = s.withClientIP(h)
+	h = compress(h)
+	h = securityHeaders(h)
+	h = m.instrument(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+// route dispatches to the mux, answering unknown routes with a localized 404.
+func (s *Site) route(w http.ResponseWriter, r *http.Request) {
+	_, pattern := s.mux.Handler(r)
+	noteRoute(r, pattern)
+	if pattern == "" {
+		// Let the mux answer 405 with Allow where the path exists for
+		// another method; otherwise our own 404 page.
+		if s.pathExists(r) {
+			s.mux.ServeHTTP(w, r)
+			return
+		}
+		s.Fail(w, r, notFound)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Site) pathExists(r *http.Request) bool {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(context.Background())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func mustRead(fsys fs.FS, name string) []byte {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// renderTo executes page into a buffer, so that a template error never
+// sends half a page.
+func (s *Site) renderTo(page string, v *View) (*bytes.Buffer, error) {
+	t, ok := s.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", page, err)
+	}
+	return &buf, nil
+}
