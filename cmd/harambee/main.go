@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones on machines without /usr/share/zoneinfo
 
 	"harambee.africa/harambee/internal/cli"
 )

@@ -23,8 +23,8 @@ func (s *Service) mountAPI(site *web.Site) {
 	site.API("GET /api/v1/tokens", web.Operation{ID: "listTokens", Tag: "account", Auth: true, Summary: "The caller's personal API tokens", Response: tokenSchema, List: true},
 		RequireSignIn(site, s.apiTokens))
 	site.API("POST /api/v1/tokens", web.Operation{ID: "createToken", Tag: "account", Auth: true, Scope: ScopeWrite, Status: http.StatusCreated,
-		Summary: "Create a personal API token; the secret is in the answer once",
-		Body: web.Obj(map[string]any{"name": web.Str, "scopes": web.Arr(web.Str), "expires_at": web.Time}, "name", "scopes"),
+		Summary:  "Create a personal API token; the secret is in the answer once",
+		Body:     web.Obj(map[string]any{"name": web.Str, "scopes": web.Arr(web.Str), "expires_at": web.Time}, "name", "scopes"),
 		Response: web.Obj(map[string]any{"token": tokenSchema, "secret": web.Str}, "token", "secret")},
 		RequireSignIn(site, s.apiCreateToken))
 	site.API("DELETE /api/v1/tokens/{id}", web.Operation{ID: "revokeToken", Tag: "account", Auth: true, Scope: ScopeWrite, Status: http.StatusNoContent,
@@ -90,4 +90,3 @@ func (s *Service) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-

@@ -39,12 +39,18 @@ func (s *Service) SignUp(ctx context.Context, nu NewUser, ip string) error {
 	nu.Confirmed = false
 	nu.Roles = nil
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.create(ctx, tx, nu)
-		if e, ok := err.(*errs.Error); ok && e.Fields["email"] == "account.error.email_taken" && len(e.Fields) == 1 {
-			email, _ := normalEmail(nu.Email)
-			return s.mail(ctx, tx, email, nu.Locale, Mail{Subject: "mail.signup_exists.subject", Body: "mail.signup_exists.body",
-				Args: []any{"signin", s.link("/signin"), "reset", s.link("/reset")}})
+		// Look first: on PostgreSQL a failed INSERT would abort the transaction.
+		if email, ok := normalEmail(nu.Email); ok && checkPassword(nu.Password, email) == "" && checkName(nu.Name) == "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE email = $1`, email).Scan(&n); err != nil {
+				return errs.Wrap("sign up", err)
+			}
+			if n > 0 {
+				return s.mail(ctx, tx, email, nu.Locale, Mail{Subject: "mail.signup_exists.subject", Body: "mail.signup_exists.body",
+					Args: []any{"signin", s.link("/signin"), "reset", s.link("/reset")}})
+			}
 		}
+		u, err := s.create(ctx, tx, nu)
 		if err != nil {
 			return err
 		}
@@ -437,5 +443,3 @@ func (s *Service) DisplayName(ctx context.Context, id string) (name string, form
 }
 
 func isUnique(err error) bool { return db.IsUnique(err) }
-
-

@@ -110,7 +110,11 @@ var (
 	ageDesc  = prometheus.NewDesc("harambee_jobs_oldest_due_seconds", "How long the oldest due job has waited.", nil, nil)
 )
 
-func (c queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- jobsDesc; ch <- dueDesc; ch <- ageDesc }
+func (c queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- jobsDesc
+	ch <- dueDesc
+	ch <- ageDesc
+}
 
 func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -86,7 +86,7 @@ func (q *Queue) Failed(ctx context.Context, limit int, cursor string) ([]Job, st
 		if err != nil {
 			return nil, "", &errs.Error{Op: op, Code: errs.Invalid, Key: "error.cursor", Err: err}
 		}
-		query += ` AND (finished_at < $1 OR (finished_at = $1 AND id < $2))`
+		query += ` AND (finished_at, id) < ($1, $2)`
 		args = append(args, at, id)
 	}
 	query += fmt.Sprintf(` ORDER BY finished_at DESC, id DESC LIMIT $%d`, len(args)+1)
@@ -216,7 +216,7 @@ func (q *Queue) Retry(ctx context.Context, id string) error {
 }
 
 // pruneBatch bounds each delete, so that pruning never holds the writer long.
-const pruneBatch = 1000
+const pruneBatch = 500
 
 // Prune deletes succeeded jobs that finished longer ago than the retention
 // and returns how many it deleted. The built-in PruneKind job calls it.
@@ -231,10 +231,32 @@ func (q *Queue) Prune(ctx context.Context) (int, error) {
 	cutoff := q.cfg.Clock.Now().Add(-keep)
 	total := 0
 	for {
-		res, err := q.db.W.ExecContext(ctx, `
-			DELETE FROM jobs WHERE id IN (
-				SELECT id FROM jobs WHERE state = 'succeeded' AND finished_at < $1 LIMIT $2)`,
-			cutoff, pruneBatch)
+		// Ids first, then a delete by primary key: a DELETE … IN (SELECT …
+		// LIMIT) may be planned as a scan of the whole table on PostgreSQL.
+		rows, err := q.db.R.QueryContext(ctx, `
+			SELECT id FROM jobs WHERE state = 'succeeded' AND finished_at < $1
+			ORDER BY finished_at LIMIT $2`, cutoff, pruneBatch)
+		if err != nil {
+			return total, errs.Wrap(op, err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return total, errs.Wrap(op, err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, errs.Wrap(op, err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		in, args := placeholders(ids, 1)
+		res, err := q.db.W.ExecContext(ctx, `DELETE FROM jobs WHERE state = 'succeeded' AND id IN (`+in+`)`, args...)
 		if err != nil {
 			return total, errs.Wrap(op, err)
 		}
@@ -243,7 +265,7 @@ func (q *Queue) Prune(ctx context.Context) (int, error) {
 			return total, errs.Wrap(op, err)
 		}
 		total += int(n)
-		if n < pruneBatch {
+		if len(ids) < pruneBatch {
 			break
 		}
 	}

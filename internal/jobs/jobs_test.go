@@ -52,9 +52,6 @@ func newQueue(t *testing.T, d *db.DB, cfg jobs.Config) (*jobs.Queue, *logBuffer)
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 10 * time.Millisecond
 	}
-	if cfg.Heartbeat == 0 {
-		cfg.Heartbeat = 20 * time.Millisecond
-	}
 	if cfg.StopTimeout == 0 {
 		cfg.StopTimeout = 5 * time.Second
 	}
@@ -569,8 +566,11 @@ func TestFailedPages(t *testing.T) {
 	ctx := context.Background()
 	clk := clock.NewManual(t0)
 	q, _ := newQueue(t, d, jobs.Config{Clock: clk, Workers: 1})
+	var calls atomic.Int32
 	q.Register("broken", func(ctx context.Context, j jobs.Job) error {
-		clk.Advance(time.Second) // distinct finish times; two share one below
+		if calls.Add(1)%2 == 0 {
+			clk.Advance(time.Second) // pairs of jobs share a finish time
+		}
 		return errors.New("broken")
 	})
 	for range 5 {
@@ -598,10 +598,21 @@ func TestFailedPages(t *testing.T) {
 	if len(seen) != 5 {
 		t.Fatalf("%d failed jobs over the pages, want 5", len(seen))
 	}
+	ties := 0
 	for i := 1; i < len(seen); i++ {
-		if seen[i].FinishedAt.After(seen[i-1].FinishedAt) || seen[i].ID == seen[i-1].ID {
-			t.Errorf("job %d out of order: %v after %v", i, seen[i].FinishedAt, seen[i-1].FinishedAt)
+		prev, cur := seen[i-1], seen[i]
+		if cur.FinishedAt.Equal(prev.FinishedAt) {
+			ties++
 		}
+		if cur.FinishedAt.After(prev.FinishedAt) || cur.FinishedAt.Equal(prev.FinishedAt) && cur.ID >= prev.ID {
+			t.Errorf("job %d out of order: %v %s after %v %s", i, cur.FinishedAt, cur.ID, prev.FinishedAt, prev.ID)
+		}
+		if cur.LastError != "broken" {
+			t.Errorf("job %d: last error %q", i, cur.LastError)
+		}
+	}
+	if ties == 0 {
+		t.Error("no two jobs share a finish time: the tie-break went untested")
 	}
 	if _, _, err := q.Failed(ctx, 2, "not a cursor!"); !errs.Is(err, errs.Invalid) {
 		t.Errorf("bad cursor: %v, want invalid", err)

@@ -72,8 +72,9 @@ type Queue struct {
 	handlers map[string]Handler
 	periodic []*periodic
 
-	wake    chan struct{}
-	running atomic.Int64
+	wake       chan struct{}
+	running    atomic.Int64
+	pollErrors int // consecutive, touched by Run's goroutine only
 }
 
 type periodic struct {
@@ -271,6 +272,9 @@ func (q *Queue) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-q.wake:
 		}
+		if ctx.Err() != nil {
+			continue // stop on the next turn
+		}
 		q.schedule(ctx)
 		for _, j := range q.poll(ctx, kinds) {
 			wg.Add(1)
@@ -360,13 +364,18 @@ func (q *Queue) poll(ctx context.Context, kinds []string) []Job {
 			return nil
 		}
 	}
-	in, args := kindsIn(kinds, 2, now)
+	in, args := placeholders(kinds, 2, now)
 	due, err := q.exists(ctx, `SELECT id FROM jobs WHERE state = 'available' AND run_at <= $1 AND kind IN (`+in+`) LIMIT 1`, args...)
 	if err != nil || !due {
 		q.pollError(ctx, err)
 		return nil
 	}
-	claimed, err := q.claim(ctx, now, free, kinds)
+	q.pollError(ctx, nil)
+	// Once sent, a claim must be read back even if ctx ends meanwhile:
+	// claimed rows that nobody runs would wait out their lease.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	claimed, err := q.claim(wctx, now, free, kinds)
 	if err != nil {
 		q.pollError(ctx, err)
 		return nil
@@ -375,9 +384,19 @@ func (q *Queue) poll(ctx context.Context, kinds []string) []Job {
 	return claimed
 }
 
+// pollError logs the first of a run of poll errors and every 60th after,
+// so that a database outage does not flood the log.
 func (q *Queue) pollError(ctx context.Context, err error) {
-	if err != nil && ctx.Err() == nil {
-		q.log.Error("job queue poll", "err", err)
+	switch {
+	case ctx.Err() != nil:
+	case err == nil && q.pollErrors > 0:
+		q.log.Info("job queue poll works again", "errors", q.pollErrors)
+		q.pollErrors = 0
+	case err != nil:
+		q.pollErrors++
+		if q.pollErrors == 1 || q.pollErrors%60 == 0 {
+			q.log.Error("job queue poll", "err", err, "errors", q.pollErrors)
+		}
 	}
 }
 
@@ -391,10 +410,11 @@ func (q *Queue) exists(ctx context.Context, query string, args ...any) (bool, er
 	return found, rows.Err()
 }
 
-// kindsIn returns "$n, $n+1, …" for kinds and args with kinds appended.
-func kindsIn(kinds []string, first int, args ...any) (string, []any) {
-	ph := make([]string, len(kinds))
-	for i, k := range kinds {
+// placeholders returns "$first, $first+1, …" for values, and args with the
+// values appended.
+func placeholders(values []string, first int, args ...any) (string, []any) {
+	ph := make([]string, len(values))
+	for i, k := range values {
 		ph[i] = "$" + strconv.Itoa(first+i)
 		args = append(args, k)
 	}
@@ -424,7 +444,7 @@ func (q *Queue) rescue(ctx context.Context, now time.Time) error {
 // On PostgreSQL, SKIP LOCKED lets instances claim side by side without
 // waiting on each other; on SQLite the statement runs alone on the writer.
 func (q *Queue) claim(ctx context.Context, now time.Time, limit int, kinds []string) ([]Job, error) {
-	in, args := kindsIn(kinds, 5, q.cfg.Instance, now.Add(q.cfg.Lease), now, limit)
+	in, args := placeholders(kinds, 5, q.cfg.Instance, now.Add(q.cfg.Lease), now, limit)
 	lock := ""
 	if q.db.Engine == db.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -550,11 +570,15 @@ func (q *Queue) finish(j Job, err, cause error, took time.Duration) {
 		msg := err.Error()
 		state, runAt, finishedAt := Available, now.Add(q.cfg.Backoff(j.Attempt)), any(nil)
 		switch {
-		case IsPermanent(err) || j.Attempt >= j.MaxAttempts:
+		case IsPermanent(err):
 			state, runAt, finishedAt = Failed, j.RunAt, now
 		case errors.Is(cause, errStopping):
+			// Not the job's fault: no backoff, and one more try even after
+			// its last attempt.
 			msg = errStopping.Error() + ": " + msg
-			runAt = now // not the job's fault: no backoff
+			runAt = now
+		case j.Attempt >= j.MaxAttempts:
+			state, runAt, finishedAt = Failed, j.RunAt, now
 		}
 		query = `UPDATE jobs SET state = $1, run_at = $2, finished_at = $3, last_error = $4, locked_by = NULL, locked_until = NULL` +
 			fmt.Sprintf(fence, 5, 6, 7)

@@ -33,8 +33,8 @@ type smtpServer struct {
 	ln       net.Listener
 	received chan delivery
 
+	rcptReply   string // replaces "250 ok" to RCPT when set
 	mu          sync.Mutex
-	rcptReply   string   // replaces "250 ok" to RCPT when set
 	dataReplies []string // replies to the end of DATA, in turn; then "250 ok"
 }
 
@@ -45,13 +45,15 @@ type delivery struct {
 	reply    string
 }
 
-func startSMTP(t *testing.T) *smtpServer {
+// startSMTP starts a server on loopback; replies, when given, answer the
+// ends of DATA in turn.
+func startSMTP(t *testing.T, rcptReply string, dataReplies ...string) *smtpServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	s := &smtpServer{ln: ln, received: make(chan delivery, 16)}
+	s := &smtpServer{ln: ln, received: make(chan delivery, 16), rcptReply: rcptReply, dataReplies: dataReplies}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		ln.Close()
@@ -104,9 +106,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 			reply("250 ok")
 		case "RCPT":
 			to = between(line, "<", ">")
-			s.mu.Lock()
 			r := s.rcptReply
-			s.mu.Unlock()
 			if r == "" {
 				r = "250 ok"
 			}
@@ -214,7 +214,7 @@ func TestSendThroughQueue(t *testing.T) {
 		{"Arabic", "fatima@example.ma", "مرحبا بكم في هارامبي: يرجى تأكيد عنوان بريدكم الإلكتروني لتفعيل الحساب"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			srv := startSMTP(t)
+			srv := startSMTP(t, "")
 			d := dbtest.Open(t, jobs.Migrations)
 			sender, err := hmail.New(srv.url(), t.TempDir(), from)
 			if err != nil {
@@ -332,8 +332,7 @@ func readAlternative(t *testing.T, m *mail.Message) (text, html string) {
 
 // A delivery that the server defers is retried with the same Message-ID.
 func TestRetryKeepsMessageID(t *testing.T) {
-	srv := startSMTP(t)
-	srv.dataReplies = []string{"451 4.3.0 try again later"}
+	srv := startSMTP(t, "", "451 4.3.0 try again later")
 	d := dbtest.Open(t, jobs.Migrations)
 	sender, err := hmail.New(srv.url(), "", from)
 	if err != nil {
@@ -366,8 +365,7 @@ func TestRetryKeepsMessageID(t *testing.T) {
 // A recipient refused for good fails the job at once, and the error kept
 // does not show who the recipient was.
 func TestRecipientRefused(t *testing.T) {
-	srv := startSMTP(t)
-	srv.rcptReply = "550 5.1.1 <amina.secret@example.org>: no such user"
+	srv := startSMTP(t, "550 5.1.1 <amina.secret@example.org>: no such user")
 	d := dbtest.Open(t, jobs.Migrations)
 	sender, err := hmail.New(srv.url(), "", from)
 	if err != nil {
@@ -445,6 +443,7 @@ func TestDirSender(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	d := dbtest.Open(t, jobs.Migrations)
 	ok := hmail.Message{To: "a@example.org", Subject: "Hello", Text: "Body"}
 	for name, edit := range map[string]func(*hmail.Message){
 		"NoRecipient":       func(m *hmail.Message) { m.To = "" },
@@ -466,7 +465,6 @@ func TestValidate(t *testing.T) {
 			if err := m.Validate(); !errs.Is(err, errs.Invalid) {
 				t.Errorf("Validate = %v, want invalid", err)
 			}
-			d := dbtest.Open(t, jobs.Migrations)
 			if err := hmail.Enqueue(context.Background(), d.W, m); !errs.Is(err, errs.Invalid) {
 				t.Errorf("Enqueue = %v, want invalid", err)
 			}

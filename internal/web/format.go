@@ -36,4 +36,3 @@ type isoFormatter struct{}
 func (isoFormatter) Date(t time.Time) string     { return t.Format("2006-01-02") }
 func (isoFormatter) DateTime(t time.Time) string { return t.Format("2006-01-02 15:04 MST") }
 func (isoFormatter) Number(n int) string         { return strconv.Itoa(n) }
-

@@ -185,7 +185,7 @@ func JSON(w http.ResponseWriter, status int, v any) {
 
 // List is the shape of every list the API returns.
 type List[T any] struct {
-	Items []T   `json:"items"`
+	Items []T     `json:"items"`
 	Next  *string `json:"next"`
 }
 

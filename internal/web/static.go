@@ -16,7 +16,7 @@ var templateFS = staticFS
 // asset is a static file served under a content-hashed name and cached forever.
 type asset struct {
 	name, ext, hash string
-	body           []byte
+	body            []byte
 }
 
 func newAsset(name, ext string, body []byte) asset {
