@@ -91,7 +91,8 @@ type Entry struct {
 	OrgID      string `json:"org_id,omitempty"`
 	TargetType string `json:"target_type,omitempty"`
 	TargetID   string `json:"target_id,omitempty"`
-	// ClientAddr is the client's IP address; a port, if given, is dropped.
+	// ClientAddr is the client's IP address; a port, if given, is dropped,
+	// and so is anything that is not an IP address.
 	ClientAddr string `json:"client_addr,omitempty"`
 	// Details is a JSON object; empty means {}.
 	Details  json.RawMessage `json:"details"`
@@ -154,9 +155,10 @@ func New(d *db.DB, c clock.Clock) *Trail { return &Trail{db: d, clock: c} }
 // reads after the lock is the latest; otherwise the unique seq refuses the
 // append.
 //
-// Append sets e's Seq, ID, Time, PrevHash and Hash. Time comes from the
-// trail's clock, but never before the time of the previous entry, so times
-// do not decrease along seq even when instances' clocks disagree slightly.
+// Append assigns the stored entry's Seq, ID, Time, PrevHash and Hash (those
+// given in e are ignored). Time comes from the trail's clock, but is never
+// before the previous entry's, so times do not decrease along seq even when
+// instances' clocks disagree slightly.
 func (t *Trail) Append(ctx context.Context, tx *sql.Tx, e Entry) error {
 	const op = "audit.Append"
 	if err := e.normalise(op); err != nil {
@@ -225,13 +227,9 @@ func (e *Entry) normalise(op string) error {
 	if !isText(e.TargetID, maxID) {
 		bad["target_id"] = "audit.target.invalid"
 	}
-	if e.ClientAddr != "" {
-		if a, err := parseAddr(e.ClientAddr); err != nil {
-			bad["client_addr"] = "audit.client_addr.invalid"
-		} else {
-			e.ClientAddr = a
-		}
-	}
+	// The address may come from a proxy header a client controls: an
+	// unreadable one is dropped rather than failing the action it records.
+	e.ClientAddr = parseAddr(e.ClientAddr)
 	if d, err := compactObject(e.Details); err != nil {
 		bad["details"] = "audit.details.invalid"
 	} else {
@@ -264,17 +262,18 @@ func isText(s string, max int) bool {
 	return !strings.ContainsFunc(s, unicode.IsControl)
 }
 
-// parseAddr returns the IP address in s ("192.0.2.1", "[2001:db8::1]:443"), unmapped from IPv6.
-func parseAddr(s string) (string, error) {
+// parseAddr returns the IP address in s ("192.0.2.1", "[2001:db8::1]:443"),
+// unmapped from IPv6, or "" when s holds none.
+func parseAddr(s string) string {
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		ap, err2 := netip.ParseAddrPort(s)
-		if err2 != nil {
-			return "", err
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return ""
 		}
 		a = ap.Addr()
 	}
-	return a.Unmap().String(), nil
+	return a.Unmap().String()
 }
 
 // compactObject returns d compacted, {} when empty, or an error unless d is one JSON object.

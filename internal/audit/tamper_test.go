@@ -258,6 +258,7 @@ func TestCheckpoint(t *testing.T) {
 		{"RefusesEditedSince", true, `UPDATE audit_entries SET actor = 'x' WHERE seq = 12`, audit.Edited},
 		{"RefusesDeletedSince", true, `DELETE FROM audit_entries WHERE seq = 12`, audit.Deleted},
 		{"RefusesTruncated", true, `DELETE FROM audit_entries WHERE seq > 8`, audit.Truncated},
+		{"RefusesDeletedCheckpointed", true, `DELETE FROM audit_entries WHERE seq = 10`, audit.Deleted},
 		{"RefusesBadPrevious", true, `UPDATE audit_checkpoints SET signature = 'zz'`, audit.BadSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

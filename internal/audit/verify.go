@@ -155,6 +155,10 @@ func checkCheckpoint(cp Checkpoint, pub ed25519.PublicKey, entryHash sql.NullStr
 			"checkpoint signed at %s does not verify with key %s (it names key %s)",
 			cp.Time.UTC().Format(time.RFC3339), KeyID(pub), cp.KeyID)}
 	}
+	if !entryHash.Valid && cp.Seq <= head {
+		return &Problem{Kind: Deleted, Seq: cp.Seq, Detail: fmt.Sprintf(
+			"the entry that the checkpoint signed at %s names is missing", cp.Time.UTC().Format(time.RFC3339))}
+	}
 	if !entryHash.Valid {
 		return &Problem{Kind: Truncated, Seq: head + 1, Detail: fmt.Sprintf(
 			"checkpoint signed at %s names seq %d, but the log ends at seq %d",

@@ -297,8 +297,8 @@ func newAxe(t *testing.T) *axeRun {
 
 const axeCall = `(async () => {
   const r = await axe.run(document, {resultTypes: ["violations"]});
-  return r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
-    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+  return {passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))};
 })()`
 
 // check runs axe once per path and language, and fails on serious and
@@ -321,11 +321,15 @@ func (a *axeRun) check(p *page) {
 	if err != nil {
 		p.t.Fatalf("axe on %s: %v", key, err)
 	}
-	var vs []axeViolation
-	if err := json.Unmarshal(raw, &vs); err != nil {
+	var res struct {
+		Passes     int            `json:"passes"`
+		Violations []axeViolation `json:"violations"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
 		p.t.Fatalf("axe result on %s: %v", key, err)
 	}
-	for _, v := range vs {
+	p.t.Logf("axe %s: %d rules pass, %d fail", key, res.Passes, len(res.Violations))
+	for _, v := range res.Violations {
 		msg := fmt.Sprintf("axe %s [%s] %s: %s %v", key, v.Impact, v.ID, v.Help, v.Nodes)
 		if v.Impact == "serious" || v.Impact == "critical" {
 			p.t.Error(msg)

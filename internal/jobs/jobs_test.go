@@ -671,6 +671,7 @@ func TestGracefulStop(t *testing.T) {
 		stop := run(t, q)
 		<-started
 		stop()
+		waitFor(t, "the job to be released", func() bool { return get(t, q, id).State != jobs.Running })
 		j := get(t, q, id)
 		if j.State != jobs.Available || j.Attempt != 1 || !strings.Contains(j.LastError, "stopping") || j.RunAt.After(time.Now()) {
 			t.Errorf("cancelled job = %+v", j)

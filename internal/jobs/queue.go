@@ -308,7 +308,8 @@ func (q *Queue) stop(wg *sync.WaitGroup, cancelJobs context.CancelCauseFunc) {
 	case <-wait.C:
 	}
 	cancelJobs(errStopping)
-	grace := time.NewTimer(min(q.cfg.StopTimeout, 5*time.Second))
+	// Time for cancelled handlers to return and their outcome to be written.
+	grace := time.NewTimer(min(max(q.cfg.StopTimeout, time.Second), 5*time.Second))
 	defer grace.Stop()
 	select {
 	case <-done:

@@ -54,16 +54,16 @@ type formData struct {
 	Org       *Org
 	Kinds     []Kind
 	Sectors   []string
-	Countries []geo.Country
+	Countries []Option
 	Chosen    map[string]bool
 }
 
-func (s *Service) formData(o *Org, f *web.Form) formData {
+func (s *Service) formData(r *http.Request, o *Org, f *web.Form) formData {
 	chosen := map[string]bool{}
 	for _, sec := range f.Values["sectors"] {
 		chosen[sec] = true
 	}
-	return formData{Org: o, Kinds: Kinds, Sectors: Sectors, Countries: geo.All(), Chosen: chosen}
+	return formData{Org: o, Kinds: Kinds, Sectors: Sectors, Countries: countryOptions(web.PrinterOf(r).Lang, false), Chosen: chosen}
 }
 
 func inputOf(f *web.Form) Input {
@@ -85,12 +85,12 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 		nextURL = "/orgs?" + q.Encode()
 	}
 	s.Site.Render(w, r, http.StatusOK, "org/list", map[string]any{"Orgs": orgs, "Next": nextURL, "Filter": f,
-		"Kinds": Kinds, "Sectors": Sectors, "Countries": geo.All()})
+		"Kinds": Kinds, "Sectors": Sectors, "Countries": countryOptions(web.PrinterOf(r).Lang, true)})
 }
 
 func (s *Service) newPage(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(url.Values{})
-	s.Site.RenderForm(w, r, http.StatusOK, "org/form", s.formData(nil, f), f)
+	s.Site.RenderForm(w, r, http.StatusOK, "org/form", s.formData(r, nil, f), f)
 }
 
 func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +102,7 @@ func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
 	o, err := s.Create(r.Context(), web.ViewerOf(r), inputOf(f), web.ClientIP(r))
 	if err != nil {
 		if f.Merge(err) {
-			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "org/form", s.formData(nil, f), f)
+			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "org/form", s.formData(r, nil, f), f)
 			return
 		}
 		s.Site.Fail(w, r, err)
@@ -138,7 +138,7 @@ func (s *Service) editPage(w http.ResponseWriter, r *http.Request, o *Org) {
 	}
 	f := web.NewForm(url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "country": {o.Country}, "website": {o.Website},
 		"description": {o.Description}, "sectors": o.Sectors})
-	s.Site.RenderForm(w, r, http.StatusOK, "org/form", s.formData(o, f), f)
+	s.Site.RenderForm(w, r, http.StatusOK, "org/form", s.formData(r, o, f), f)
 }
 
 func (s *Service) editPost(w http.ResponseWriter, r *http.Request, o *Org) {
@@ -149,7 +149,7 @@ func (s *Service) editPost(w http.ResponseWriter, r *http.Request, o *Org) {
 	}
 	if err := s.Update(r.Context(), web.ViewerOf(r), o, inputOf(f), web.ClientIP(r)); err != nil {
 		if f.Merge(err) {
-			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "org/form", s.formData(o, f), f)
+			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "org/form", s.formData(r, o, f), f)
 			return
 		}
 		s.Site.Fail(w, r, err)

@@ -13,8 +13,8 @@ CREATE TABLE orgs (
     verified_by TEXT,
     created_at  TIMESTAMP NOT NULL
 );
-CREATE INDEX orgs_country ON orgs (country, id);
-CREATE INDEX orgs_kind ON orgs (kind, id);
+CREATE INDEX orgs_country ON orgs (country, name, id);
+CREATE INDEX orgs_kind ON orgs (kind, name, id);
 CREATE INDEX orgs_name ON orgs (name, id);
 
 CREATE TABLE org_sectors (
