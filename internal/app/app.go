@@ -217,7 +217,7 @@ type mailer struct{ a *App }
 func (m mailer) Send(ctx context.Context, q db.Querier, to, lang string, msg account.Mail) error {
 	p := m.a.Catalog.Printer(lang)
 	body := p.T(msg.Body, msg.Args...) + "\n\n-- \n" + p.T("mail.footer")
-	return mail.Enqueue(ctx, q, mail.Message{To: to, Subject: p.T(msg.Subject, msg.Args...), Text: body, Kind: msg.Subject})
+	return mail.Enqueue(ctx, q, mail.Message{To: to, Subject: p.T(msg.Subject, msg.Args...), Text: body, Kind: msg.Subject}, jobs.Clock(m.a.Clock))
 }
 
 // auditor records actions on the audit trail.

@@ -224,6 +224,10 @@ func (p *page) shot(label string) {
 		p.t.Logf("screenshot %s: %v", label, err)
 		return
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Logf("screenshot %s: %v", label, err)
+		return
+	}
 	file := filepath.Join(dir, p.name+"-"+label+".png")
 	if err := os.WriteFile(file, buf, 0o644); err != nil {
 		p.t.Logf("screenshot %s: %v", label, err)

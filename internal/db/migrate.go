@@ -30,7 +30,7 @@ func (d *DB) Migrate(ctx context.Context, sets ...Migrations) error {
 	var opts []goose.ProviderOption
 	if d.Engine == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(5, 120))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}

@@ -11,6 +11,7 @@ var funcs = template.FuncMap{
 	"isoTime": func(t time.Time) string {
 		return t.UTC().Format(time.RFC3339)
 	},
+	"int": func(v int64) int { return int(v) },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
