@@ -32,6 +32,12 @@ func TestSignUpConfirmSignIn(t *testing.T) {
 
 	t.Run("SignOutAndIn", func(t *testing.T) {
 		b.Post("/signout", nil)
+		if res := b.Get("/"); !strings.Contains(res.Body, `class="flash"`) {
+			t.Fatal("no notice after signing out")
+		}
+		if res := b.Get("/"); strings.Contains(res.Body, `class="flash"`) {
+			t.Fatal("the notice is shown twice")
+		}
 		if res := b.Get("/account"); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("after sign-out /account: %d, want redirect", res.StatusCode)
 		}

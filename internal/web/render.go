@@ -53,6 +53,9 @@ func (s *Site) RenderForm(w http.ResponseWriter, r *http.Request, status int, pa
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if v.Flash != "" {
+		clearFlash(w, r) // shown once
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -42,7 +42,8 @@ func Start(t testing.TB) *Env {
 	if pg := dbtest.PostgresURL(); pg != "" {
 		dbURL = dbtest.WithSearchPath(t, pg, dbtest.NewSchema(t, pg))
 	}
-	clk := clock.NewManual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	// Near the real time: browsers and cookie jars judge cookie expiry by it.
+	clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	a, err := app.Open(ctx, app.Config{DataDir: dataDir, DatabaseURL: dbURL, BaseURL: base, Addr: srv.Listener.Addr().String()},
