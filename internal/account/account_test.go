@@ -154,7 +154,7 @@ func TestSecondFactor(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "<code>") {
 		t.Fatalf("enable: %d", res.StatusCode)
 	}
-	recovery := between(res.Body, "<li><code>", "</code>")
+	recovery := apptest.Between(res.Body, "<li><code>", "</code>")
 
 	c := e.Browser()
 	res = c.Post("/signin", url.Values{"email": {"chen@example.cn"}, "password": {pw}})
@@ -302,17 +302,4 @@ func TestDeleteAccount(t *testing.T) {
 	if err != nil || !report.OK() {
 		t.Fatalf("audit chain after deletion: %v %v", report, err)
 	}
-}
-
-func between(s, a, b string) string {
-	i := strings.Index(s, a)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(a):]
-	j := strings.Index(s, b)
-	if j < 0 {
-		return ""
-	}
-	return s[:j]
 }

@@ -16,9 +16,9 @@ func (s *Service) Mount(site *web.Site) {
 	site.AddPages(templateFS, "templates/account/*.html")
 	site.PageFunc("GET /signup", s.signupPage)
 	site.PageFunc("POST /signup", s.signupPost)
-	site.PageFunc("GET /confirm/{secret}", s.confirmPage)
+	site.PageFunc("GET /confirm/{secret}", s.linkPage(LinkConfirm, "account/confirm"))
 	site.PageFunc("POST /confirm/{secret}", s.confirmPost)
-	site.PageFunc("GET /setup/{secret}", s.setupPage)
+	site.PageFunc("GET /setup/{secret}", s.linkPage(LinkSetup, "account/setup"))
 	site.PageFunc("POST /setup/{secret}", s.setupPost)
 	site.PageFunc("GET /signin", s.signinPage)
 	site.PageFunc("POST /signin", s.signinPost)
@@ -27,7 +27,7 @@ func (s *Service) Mount(site *web.Site) {
 	site.PageFunc("POST /signout", s.signoutPost)
 	site.PageFunc("GET /reset", s.resetPage)
 	site.PageFunc("POST /reset", s.resetPost)
-	site.PageFunc("GET /reset/{secret}", s.newPasswordPage)
+	site.PageFunc("GET /reset/{secret}", s.linkPage(LinkReset, "account/new-password"))
 	site.PageFunc("POST /reset/{secret}", s.newPasswordPost)
 	site.PageFunc("GET /email/{secret}", s.emailConfirmPage)
 	site.PageFunc("POST /email/{secret}", s.emailConfirmPost)
@@ -81,19 +81,23 @@ func (s *Service) signupPost(w http.ResponseWriter, r *http.Request) {
 	s.Site.Render(w, r, http.StatusOK, "account/check-mail", map[string]any{"Email": nu.Email})
 }
 
+// linkPage shows the form behind a single-use link, or why the link no
+// longer works.
+func (s *Service) linkPage(purpose, page string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, _, err := s.peekLink(r.Context(), purpose, r.PathValue("secret")); err != nil {
+			s.Site.Fail(w, r, err)
+			return
+		}
+		s.Site.Render(w, r, http.StatusOK, page, nil)
+	}
+}
+
 func zoneOr(tz string) string {
 	if checkZone(tz) {
 		return tz
 	}
 	return "UTC"
-}
-
-func (s *Service) confirmPage(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := s.peekLink(r.Context(), LinkConfirm, r.PathValue("secret")); err != nil {
-		s.Site.Fail(w, r, err)
-		return
-	}
-	s.Site.Render(w, r, http.StatusOK, "account/confirm", nil)
 }
 
 func (s *Service) confirmPost(w http.ResponseWriter, r *http.Request) {
@@ -102,14 +106,6 @@ func (s *Service) confirmPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Site.Redirect(w, r, "/account", "account.flash.confirmed")
-}
-
-func (s *Service) setupPage(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := s.peekLink(r.Context(), LinkSetup, r.PathValue("secret")); err != nil {
-		s.Site.Fail(w, r, err)
-		return
-	}
-	s.Site.Render(w, r, http.StatusOK, "account/setup", nil)
 }
 
 func (s *Service) setupPost(w http.ResponseWriter, r *http.Request) {
@@ -234,14 +230,6 @@ func (s *Service) resetPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Site.Render(w, r, http.StatusOK, "account/check-mail", map[string]any{"Email": f.Trimmed("email")})
-}
-
-func (s *Service) newPasswordPage(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := s.peekLink(r.Context(), LinkReset, r.PathValue("secret")); err != nil {
-		s.Site.Fail(w, r, err)
-		return
-	}
-	s.Site.Render(w, r, http.StatusOK, "account/new-password", nil)
 }
 
 func (s *Service) newPasswordPost(w http.ResponseWriter, r *http.Request) {

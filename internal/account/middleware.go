@@ -95,7 +95,6 @@ func (s *Service) tokenViewer(ctx context.Context, r *http.Request, header strin
 			return nil, errs.E("auth", errs.Unauthorized, "account.error.token_invalid")
 		}
 		secret = pw
-		defer func() { _ = email }()
 		u, t, err := s.tokenUser(ctx, secret)
 		if err != nil {
 			return nil, err

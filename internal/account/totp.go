@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"image/png"
 	"strings"
-	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -127,5 +126,3 @@ func (s *Service) secondFactor(ctx context.Context, tx *sql.Tx, u *User, code st
 	n, _ := res.RowsAffected()
 	return n == 1
 }
-
-var _ = time.Second

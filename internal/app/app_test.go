@@ -223,7 +223,7 @@ func TestTokens(t *testing.T) {
 	// An expiring token stops after its day.
 	tomorrow := e.Clock.Now().Add(24 * time.Hour).Format("2006-01-02")
 	res = b.Post("/account/tokens", url.Values{"name": {"short"}, "scopes": {"read"}, "expires": {tomorrow}})
-	short := between(res.Body, `<code class="secret">`, `</code>`)
+	short := apptest.Between(res.Body, `<code class="secret">`, `</code>`)
 	if res := api(short).Get("/api/v1/me"); res.StatusCode != 200 {
 		t.Fatalf("fresh expiring token: %d", res.StatusCode)
 	}

@@ -15,24 +15,11 @@ import (
 func token(t *testing.T, e *apptest.Env, b *apptest.Browser, scopes string) string {
 	t.Helper()
 	res := b.Post("/account/tokens", url.Values{"name": {"tok-" + strings.ReplaceAll(scopes, " ", "-")}, "scopes": strings.Fields(scopes)})
-	secret := between(res.Body, `<code class="secret">`, `</code>`)
+	secret := apptest.Between(res.Body, `<code class="secret">`, `</code>`)
 	if secret == "" {
 		t.Fatalf("no token shown: %d", res.StatusCode)
 	}
 	return secret
-}
-
-func between(s, a, b string) string {
-	i := strings.Index(s, a)
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len(a):]
-	j := strings.Index(s, b)
-	if j < 0 {
-		return ""
-	}
-	return s[:j]
 }
 
 func basic(user, pass string) string {

@@ -6,7 +6,6 @@ import (
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/errs"
-	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -79,13 +78,18 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
+	lang := web.PrinterOf(r).Lang
+	names := map[string]string{}
+	for _, o := range orgs {
+		names[o.Country] = countryName(lang, o.Country)
+	}
 	nextURL := ""
 	if next != "" {
 		q.Set("cursor", next)
 		nextURL = "/orgs?" + q.Encode()
 	}
 	s.Site.Render(w, r, http.StatusOK, "org/list", map[string]any{"Orgs": orgs, "Next": nextURL, "Filter": f,
-		"Kinds": Kinds, "Sectors": Sectors, "Countries": countryOptions(web.PrinterOf(r).Lang, true)})
+		"Kinds": Kinds, "Sectors": Sectors, "Countries": countryOptions(lang, true), "CountryNames": names})
 }
 
 func (s *Service) newPage(w http.ResponseWriter, r *http.Request) {
@@ -125,8 +129,8 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request, o *Org) {
 			data["Member"] = true
 		}
 	}
-	if c, ok := geo.Lookup(o.Country); ok {
-		data["Country"] = c.Name(web.PrinterOf(r).Lang)
+	if o.Country != "" {
+		data["Country"] = countryName(web.PrinterOf(r).Lang, o.Country)
 	}
 	s.Site.Render(w, r, http.StatusOK, "org/show", data)
 }
@@ -229,12 +233,6 @@ func (s *Service) rolesPost(w http.ResponseWriter, r *http.Request, o *Org) {
 func (s *Service) removePost(w http.ResponseWriter, r *http.Request, o *Org) {
 	v := web.ViewerOf(r)
 	leaving := r.PathValue("user") == v.ID
-	f, err := web.ParseForm(r)
-	if err != nil {
-		s.Site.Fail(w, r, err)
-		return
-	}
-	_ = f
 	if err := s.Remove(r.Context(), v, o, r.PathValue("user"), web.ClientIP(r)); err != nil {
 		s.Site.Fail(w, r, err)
 		return

@@ -38,3 +38,13 @@ func countryOptions(lang string, partners bool) []Option {
 	optionCache.Store(key, out)
 	return out
 }
+
+// countryName names a country in lang, from the cached menu.
+func countryName(lang, code string) string {
+	for _, o := range countryOptions(lang, false) {
+		if o.Code == code {
+			return o.Name
+		}
+	}
+	return code
+}

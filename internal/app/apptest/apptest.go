@@ -197,3 +197,17 @@ func logOut() io.Writer {
 	}
 	return io.Discard
 }
+
+// Between returns the text of s between the first a and the next b.
+func Between(s, a, b string) string {
+	i := strings.Index(s, a)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(a):]
+	j := strings.Index(s, b)
+	if j < 0 {
+		return ""
+	}
+	return s[:j]
+}
