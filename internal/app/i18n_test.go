@@ -152,3 +152,14 @@ func TestPluralRules(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsUseTheLanguagesDigits checks that {n} is written the way the
+// language groups digits.
+func TestCountsUseTheLanguagesDigits(t *testing.T) {
+	cat := i18n.MustLoad(locales.FS)
+	for lang, want := range map[string]string{"en": "1,234", "fr": "1\u202f234", "pt": "1.234", "zh-Hans": "1,234"} {
+		if got := cat.Printer(lang).N("admin.jobs.due", 1234); !strings.Contains(got, want) {
+			t.Errorf("%s: %q lacks %q", lang, got, want)
+		}
+	}
+}

@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+
+	"harambee.africa/harambee/internal/i18n/cldr"
 )
 
 // Langs are the interface languages, in the order menus show them.
@@ -188,7 +190,8 @@ func (p *Printer) T(key string, args ...any) string {
 }
 
 // N translates a counted message, choosing the CLDR plural form for n; {n}
-// in the message is the count.
+// in the message is the count, written with the language's digits and
+// grouping.
 func (p *Printer) N(key string, n int, args ...any) string {
 	m := p.lookup(key)
 	if m == nil {
@@ -201,7 +204,7 @@ func (p *Printer) N(key string, n int, args ...any) string {
 			text = m.forms["other"]
 		}
 	}
-	return fill(text, append(args, "n", n))
+	return fill(text, append(args, "n", cldr.For(p.Lang).Int(int64(n))))
 }
 
 func (p *Printer) lookup(key string) *message {

@@ -196,6 +196,9 @@ func TestEnqueueAndRun(t *testing.T) {
 		if j.State != jobs.Succeeded || j.Attempt != 1 || j.FinishedAt.IsZero() || j.LockedBy != "" || !j.LockedUntil.IsZero() {
 			t.Errorf("finished job = %+v", j)
 		}
+		if string(j.Args) != "{}" {
+			t.Errorf("a finished job keeps its arguments: %s", j.Args)
+		}
 	}
 }
 

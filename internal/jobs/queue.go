@@ -564,7 +564,9 @@ func (q *Queue) finish(j Job, err, cause error, took time.Duration) {
 		args  []any
 	)
 	if err == nil {
-		query = `UPDATE jobs SET state = 'succeeded', finished_at = $1, locked_by = NULL, locked_until = NULL` +
+		// A finished job's arguments are dropped: they may hold secrets
+		// (a mail body carries sign-in links) and nothing runs it again.
+		query = `UPDATE jobs SET state = 'succeeded', args = '{}', finished_at = $1, locked_by = NULL, locked_until = NULL` +
 			fmt.Sprintf(fence, 2, 3, 4)
 		args = []any{now, j.ID, q.cfg.Instance, j.Attempt}
 	} else {

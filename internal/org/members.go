@@ -77,6 +77,7 @@ type Invitation struct {
 }
 
 func cleanRoles(roles []string) ([]string, bool) {
+	roles = slices.Clone(roles) // the caller's slice stays as it was
 	slices.Sort(roles)
 	roles = slices.Compact(roles)
 	for _, r := range roles {

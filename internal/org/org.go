@@ -104,6 +104,7 @@ func (in *Input) check(creating bool) error {
 	if utf8.RuneCountInString(in.Description) > 5000 {
 		fields["description"] = "org.error.description"
 	}
+	in.Sectors = slices.Clone(in.Sectors) // the caller's slice stays as it was
 	slices.Sort(in.Sectors)
 	in.Sectors = slices.Compact(in.Sectors)
 	for _, s := range in.Sectors {
