@@ -113,6 +113,10 @@ type Leaver interface {
 	Leave(ctx context.Context, tx *sql.Tx, userID string) error
 }
 
+// RoleHook is told, inside the granting transaction, when a platform role
+// is granted or withdrawn (the org module keeps programme offices in step).
+type RoleHook func(ctx context.Context, tx *sql.Tx, userID, role string, granted bool) error
+
 // Exporter contributes a part of a person's data export.
 type Exporter func(ctx context.Context, userID string) (any, error)
 
@@ -126,6 +130,7 @@ type Service struct {
 	Audit   Auditor
 	Orgs    MembershipSource
 	Leavers []Leaver
+	OnRole  RoleHook
 	BaseURL string
 
 	exporters map[string]Exporter
@@ -331,6 +336,9 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, nu NewUser) (*User, er
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role, granted_at) VALUES ($1, $2, $3)`, u.ID, r, now); err != nil {
 			return nil, errs.Wrap("grant role", err)
 		}
+		if err := s.roleChanged(ctx, tx, u.ID, r, true); err != nil {
+			return nil, err
+		}
 	}
 	return u, nil
 }
@@ -347,6 +355,13 @@ func (s *Service) Create(ctx context.Context, nu NewUser) (*User, error) {
 		return s.audit(ctx, tx, "account.created", u.Pseudonym, "", "user", u.ID, "", nil)
 	})
 	return u, err
+}
+
+func (s *Service) roleChanged(ctx context.Context, tx *sql.Tx, userID, role string, granted bool) error {
+	if s.OnRole == nil {
+		return nil
+	}
+	return s.OnRole(ctx, tx, userID, role, granted)
 }
 
 func (s *Service) audit(ctx context.Context, tx *sql.Tx, action, actor, org, targetType, targetID, ip string, details map[string]any) error {

@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -301,5 +302,22 @@ func TestDeleteAccount(t *testing.T) {
 	report, err := e.App.Trail.Verify(t.Context(), e.App.Signer.PublicKey())
 	if err != nil || !report.OK() {
 		t.Fatalf("audit chain after deletion: %v %v", report, err)
+	}
+}
+
+func TestSlowDownPerAddress(t *testing.T) {
+	e := apptest.Start(t)
+	e.SignUp("Halima Bello", "halima@example.ng", pw)
+	scanner := e.Browser()
+	// One address trying many accounts is slowed down too.
+	for i := 0; i < 20; i++ {
+		scanner.Post("/signin", url.Values{"email": {fmt.Sprintf("user%d@example.ng", i)}, "password": {"whatever123"}})
+	}
+	if res := scanner.Post("/signin", url.Values{"email": {"halima@example.ng"}, "password": {pw}}); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("21st try from one address: %d, want 429", res.StatusCode)
+	}
+	e.Clock.Advance(2 * time.Second)
+	if res := scanner.Post("/signin", url.Values{"email": {"halima@example.ng"}, "password": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after waiting: %d", res.StatusCode)
 	}
 }

@@ -130,6 +130,9 @@ func (s *Service) SetRole(ctx context.Context, admin *web.Viewer, userID, role s
 		if err != nil {
 			return errs.Wrap("role", err)
 		}
+		if err := s.roleChanged(ctx, tx, userID, role, grant); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, action, admin.Pseudonym, "", "user", userID, ip, map[string]any{"role": role})
 	})
 }

@@ -147,6 +147,7 @@ func (a *App) build() error {
 	a.Orgs = &org.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Accounts: a.Accounts, BaseURL: cfg.BaseURL}
 	a.Accounts.Orgs = a.Orgs
 	a.Accounts.Leavers = []account.Leaver{a.Orgs}
+	a.Accounts.OnRole = a.Orgs.SyncOfficer
 	a.Accounts.RegisterExporter("organisations", func(ctx context.Context, userID string) (any, error) {
 		return a.Orgs.Memberships(ctx, userID)
 	})

@@ -408,3 +408,34 @@ func (s *Service) AddMember(ctx context.Context, slug, userID string, roles []st
 		return addMember(ctx, tx, o.ID, userID, roles, s.Clock.Now())
 	})
 }
+
+// SyncOfficer keeps a programme office's membership in step with the
+// platform role "officer:<module>": granting the role makes the person a
+// member of that module's office (created on first use), withdrawing it
+// takes them out. Officers act through their office in the sharing model.
+func (s *Service) SyncOfficer(ctx context.Context, tx *sql.Tx, userID, role string, granted bool) error {
+	module, ok := strings.CutPrefix(role, account.RoleOfficerPrefix)
+	if !ok {
+		return nil
+	}
+	now := s.Clock.Now()
+	slug := "office-" + module
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, kind, country, module, verified_at, created_at)
+		VALUES ($1, $2, $3, $4, '', $5, $6, $6) ON CONFLICT (slug) DO NOTHING`,
+		newID(), slug, "Programme office: "+module, string(ProgrammeOffice), module, now); err != nil {
+		return errs.Wrap("office", err)
+	}
+	var orgID string
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM orgs WHERE slug = $1`, slug).Scan(&orgID); err != nil {
+		return errs.Wrap("office", err)
+	}
+	if granted {
+		return addMember(ctx, tx, orgID, userID, []string{RoleMember}, now)
+	}
+	for _, q := range []string{`DELETE FROM member_roles WHERE org_id = $1 AND user_id = $2`, `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`} {
+		if _, err := tx.ExecContext(ctx, q, orgID, userID); err != nil {
+			return errs.Wrap("office", err)
+		}
+	}
+	return account.RevokeMemberTokens(ctx, tx, now, userID, orgID)
+}

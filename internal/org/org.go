@@ -151,17 +151,13 @@ func (s *Service) Create(ctx context.Context, v *web.Viewer, in Input, ip string
 
 // CreateOffice makes (once) the programme office of a module.
 func (s *Service) CreateOffice(ctx context.Context, module, name string) (*Org, error) {
-	if o, err := s.BySlug(ctx, "office-"+module); err == nil {
-		return o, nil
-	}
 	now := s.Clock.Now()
-	o := &Org{ID: newID(), Slug: "office-" + module, Name: name, Kind: ProgrammeOffice, Country: "", CreatedAt: now, Verified: true}
 	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, kind, country, module, verified_at, created_at)
-		VALUES ($1, $2, $3, $4, '', $5, $6, $6) ON CONFLICT (slug) DO NOTHING`, o.ID, o.Slug, o.Name, string(o.Kind), module, now)
+		VALUES ($1, $2, $3, $4, '', $5, $6, $6) ON CONFLICT (slug) DO NOTHING`, newID(), "office-"+module, name, string(ProgrammeOffice), module, now)
 	if err != nil {
 		return nil, errs.Wrap("create office", err)
 	}
-	return s.BySlug(ctx, o.Slug)
+	return s.BySlug(ctx, "office-"+module)
 }
 
 // Update changes an organisation's profile; only its admins may.

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/app/apptest"
+	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/web"
 )
 
 const pw = "correct horse battery"
@@ -139,5 +142,43 @@ func TestTransferOwnership(t *testing.T) {
 	}
 	if !strings.Contains(res.Body, "· Algeria") {
 		t.Fatal("the directory does not name the country")
+	}
+}
+
+func TestOfficersJoinTheirOffice(t *testing.T) {
+	e := apptest.Start(t)
+	admin, err := e.App.Accounts.Create(t.Context(), account.NewUser{Email: "root@example.org", Name: "Root", Password: pw, Confirmed: true, Roles: []string{account.RoleAdmin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SignUp("Officer Li", "li@example.cn", pw)
+	u, _ := e.App.Accounts.UserByEmail(t.Context(), "li@example.cn")
+	av := &web.Viewer{ID: admin.ID, Pseudonym: admin.Pseudonym, Roles: admin.Roles}
+	inOffice := func() bool {
+		ms, err := e.App.Orgs.Memberships(t.Context(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Slug == "office-commerce" && m.Kind == string(org.ProgrammeOffice) {
+				return true
+			}
+		}
+		return false
+	}
+	if err := e.App.Accounts.SetRole(t.Context(), av, u.ID, "officer:commerce", true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !inOffice() {
+		t.Fatal("a new e-commerce officer is not in the e-commerce programme office")
+	}
+	if err := e.App.Accounts.SetRole(t.Context(), av, u.ID, "officer:commerce", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if inOffice() {
+		t.Fatal("a former officer is still in the programme office")
+	}
+	if err := e.App.Accounts.SetRole(t.Context(), av, u.ID, "officer:piracy", true, ""); err == nil {
+		t.Fatal("an unknown module's officer role was granted")
 	}
 }
