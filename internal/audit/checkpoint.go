@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
 )
 
@@ -59,6 +60,14 @@ func (t *Trail) Checkpoint(ctx context.Context, s *Signer) (Checkpoint, error) {
 	const op = "audit.Checkpoint"
 	var cp Checkpoint
 	err := t.db.Tx(ctx, func(tx *sql.Tx) error {
+		// On PostgreSQL each statement sees a fresh snapshot: without the
+		// appenders' lock, a checkpoint committed by another instance after
+		// the head was read would look like entries gone missing.
+		if t.db.Engine == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLockKey); err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
+		}
 		var headSeq int64
 		var headHash string
 		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1`).Scan(&headSeq, &headHash)
