@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -204,7 +205,7 @@ func (p *Printer) N(key string, n int, args ...any) string {
 			text = m.forms["other"]
 		}
 	}
-	return fill(text, append(args, "n", cldr.For(p.Lang).Int(int64(n))))
+	return fill(text, append(args[:len(args):len(args)], "n", cldr.For(p.Lang).Int(int64(n))))
 }
 
 func (p *Printer) lookup(key string) *message {
@@ -221,7 +222,10 @@ var formNames = map[plural.Form]string{
 
 // category returns the CLDR cardinal plural category of the integer n.
 func category(tag language.Tag, n int) string {
-	if n < 0 {
+	switch {
+	case n == math.MinInt: // -n would overflow
+		n = math.MaxInt
+	case n < 0:
 		n = -n
 	}
 	return formNames[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]

@@ -123,10 +123,29 @@ func DecodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return errs.E("json", errs.Invalid, "error.json_invalid").With(map[string]any{"detail": jsonDetail(err)})
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return errs.E("json", errs.Invalid, "error.json_invalid").With(map[string]any{"detail": "trailing data"})
 	}
+	// \u escapes can carry control characters that forms refuse.
+	if !cleanJSONStrings(body) {
+		return errEncoding
+	}
 	return nil
+}
+
+// cleanJSONStrings reports whether every string in a valid JSON document
+// is clean text.
+func cleanJSONStrings(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err == io.EOF
+		}
+		if s, ok := tok.(string); ok && !CleanText(s) {
+			return false
+		}
+	}
 }
 
 // jsonDetail names what was wrong without echoing the input.

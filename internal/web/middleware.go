@@ -3,9 +3,11 @@ package web
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -18,7 +20,7 @@ const MaxBody = 1 << 20
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBody && !strings.HasPrefix(r.URL.Path, "/upload") {
+		if r.ContentLength > MaxBody {
 			r.Body.Close()
 			w.Header().Set("Connection", "close")
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -109,12 +111,19 @@ func ParseProxies(list string) ([]Prefix, error) {
 			if err != nil {
 				return nil, err
 			}
+			a = a.Unmap()
 			out = append(out, netip.PrefixFrom(a, a.BitLen()))
 			continue
 		}
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
 			return nil, err
+		}
+		if a := p.Addr(); a.Is4In6() {
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("%s: an IPv4-mapped network needs at least 96 bits", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
 		out = append(out, p.Masked())
 	}
@@ -188,7 +197,7 @@ var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip
 func compress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Accept-Encoding")
-		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || r.Method == http.MethodHead {
+		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -237,6 +246,9 @@ func (g *gzipWriter) Write(b []byte) (int, error) {
 }
 
 func (g *gzipWriter) Flush() {
+	if !g.decided {
+		g.WriteHeader(http.StatusOK)
+	}
 	if g.gz != nil {
 		g.gz.Flush()
 	}
@@ -252,6 +264,35 @@ func (g *gzipWriter) close() {
 		g.gz.Close()
 		gzipPool.Put(g.gz)
 	}
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) with a quality
+// above zero.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "q="); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					f = 0
+				}
+				q = f
+			}
+		}
+		if q > 0 {
+			return true
+		}
+		if name == "gzip" {
+			return false
+		}
+	}
+	return false
 }
 
 func compressible(ct string) bool {

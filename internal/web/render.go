@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -207,8 +208,13 @@ func NewList[T any](items []T, next string) List[T] {
 // LocalPath returns p if it is a path on this site, else "/": redirects
 // after sign-in never leave the site.
 func LocalPath(p string) string {
+	// Browsers read a backslash as a slash, and http.Redirect cleans the
+	// path ("/./\\host" becomes "/\\host"), so both are refused outright.
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\") || !CleanText(p) || strings.ContainsAny(p, "\t\r\n") {
+		return "/"
+	}
 	u, err := url.Parse(p)
-	if err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if err != nil || u.IsAbs() || u.Host != "" || strings.HasPrefix(p, "//") || strings.HasPrefix(path.Clean(u.Path), "//") {
 		return "/"
 	}
 	return p
