@@ -28,6 +28,7 @@ import (
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/mail"
 	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
 	"harambee.africa/harambee/locales"
 )
@@ -49,7 +50,7 @@ type Config struct {
 }
 
 // Migrations are every module's migrations, in the order they depend on each other.
-var Migrations = []db.Migrations{account.Migrations, org.Migrations, jobs.Migrations, audit.Migrations}
+var Migrations = []db.Migrations{account.Migrations, org.Migrations, jobs.Migrations, audit.Migrations, sharing.Migrations}
 
 // App is the running platform.
 type App struct {
@@ -64,6 +65,7 @@ type App struct {
 	Signer   *audit.Signer
 	Accounts *account.Service
 	Orgs     *org.Service
+	Sharing  *sharing.Service
 	Catalog  *i18n.Catalog
 	Mail     mail.Sender
 	handler  http.Handler
@@ -146,6 +148,7 @@ func (a *App) build() error {
 		Mail: mailer{a}, Audit: auditor{a.Trail}}
 	a.Orgs = &org.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Accounts: a.Accounts, BaseURL: cfg.BaseURL}
 	a.Accounts.Orgs = a.Orgs
+	a.Sharing = &sharing.Service{DB: a.DB, Clock: a.Clock, Audit: auditor{a.Trail}}
 	a.Accounts.Leavers = []account.Leaver{a.Orgs}
 	a.Accounts.OnRole = a.Orgs.SyncOfficer
 	a.Accounts.RegisterExporter("organisations", func(ctx context.Context, userID string) (any, error) {

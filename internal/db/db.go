@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -179,3 +180,16 @@ func (d *DB) Redacted() string {
 	}
 	return redact(d.URL)
 }
+
+// Args collects the arguments of a query being built and names their
+// placeholders ($1, $2, …), which both engines understand.
+type Args struct{ list []any }
+
+// Add appends an argument and returns its placeholder.
+func (a *Args) Add(v any) string {
+	a.list = append(a.list, v)
+	return "$" + strconv.Itoa(len(a.list))
+}
+
+// List returns the arguments in placeholder order.
+func (a *Args) List() []any { return a.list }
