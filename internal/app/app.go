@@ -148,7 +148,7 @@ func (a *App) build() error {
 		Mail: mailer{a}, Audit: auditor{a.Trail}}
 	a.Orgs = &org.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Accounts: a.Accounts, BaseURL: cfg.BaseURL}
 	a.Accounts.Orgs = a.Orgs
-	a.Sharing = &sharing.Service{DB: a.DB, Clock: a.Clock, Audit: auditor{a.Trail}}
+	a.Sharing = &sharing.Service{DB: a.DB, Clock: a.Clock, Audit: auditor{a.Trail}, Site: a.Site}
 	a.Accounts.Leavers = []account.Leaver{a.Orgs}
 	a.Accounts.OnRole = a.Orgs.SyncOfficer
 	a.Accounts.RegisterExporter("organisations", func(ctx context.Context, userID string) (any, error) {
@@ -161,6 +161,7 @@ func (a *App) build() error {
 	a.mountShell()
 	a.Accounts.Mount(a.Site)
 	a.Orgs.Mount(a.Site)
+	a.Sharing.Mount(a.Site)
 	a.handler = a.Site.Handler(a.Accounts.Authenticate, a.Metrics)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/locales"
 )
 
@@ -121,6 +122,15 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, r := range account.AllRoles() {
 		used["role."+r] = "account.AllRoles"
+	}
+	for _, m := range sharing.Markings {
+		used["sharing.explain."+string(m)] = "sharing.Markings"
+	}
+	for _, st := range []sharing.State{sharing.Draft, sharing.Published, sharing.Hidden} {
+		used["sharing.state."+string(st)] = "sharing states"
+	}
+	for _, k := range []string{sharing.ToOrg, sharing.ToGroup, sharing.ToPerson} {
+		used["sharing.kind."+k] = "sharing target kinds"
 	}
 	for _, s := range account.Scopes {
 		used["account.scope."+s] = "account.Scopes"

@@ -21,6 +21,7 @@ type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
 	Audit account.Auditor
+	Site  *web.Site
 	types map[string]Type
 }
 
@@ -53,6 +54,7 @@ type Meta struct {
 	State       State
 	VisibleFrom *time.Time
 	Community   string
+	Title       string
 }
 
 // Meta reads a record's sharing state, if the viewer may see the record at
@@ -68,8 +70,12 @@ func (s *Service) Meta(ctx context.Context, v *web.Viewer, typeName, id string) 
 	m := &Meta{Type: t, ID: id}
 	var marking, state string
 	var from sql.NullTime
-	err = s.DB.R.QueryRowContext(ctx, `SELECT t.owner_org, t.marking, t.state, t.visible_from, t.community FROM `+t.Table+` t
-		WHERE t.id = `+idArg+` AND `+cond, args.List()...).Scan(&m.OwnerOrg, &marking, &state, &from, &m.Community)
+	title := "''"
+	if t.Title != "" {
+		title = "t." + t.Title
+	}
+	err = s.DB.R.QueryRowContext(ctx, `SELECT t.owner_org, t.marking, t.state, t.visible_from, t.community, `+title+` FROM `+t.Table+` t
+		WHERE t.id = `+idArg+` AND `+cond, args.List()...).Scan(&m.OwnerOrg, &marking, &state, &from, &m.Community, &m.Title)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E("sharing", errs.NotFound, "error.not_found")
 	}

@@ -3,6 +3,9 @@ package sharing_test
 import (
 	"context"
 	"database/sql"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,5 +205,54 @@ func TestGroups(t *testing.T) {
 	members, _ := sh.GroupMembers(ctx, g)
 	if len(members) != 2 {
 		t.Fatalf("members %v", members)
+	}
+}
+
+func TestSharePages(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	sh := f.e.App.Sharing
+	m := f.thing(t, sharing.Amber)
+	owner := f.e.Browser()
+	signIn(t, owner, "owner@example.gh")
+	recip := f.e.Browser()
+	signIn(t, recip, "recip@example.gh")
+	page := "/share/test.thing/" + m.ID
+
+	if res := recip.Get(page); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("an outsider reached the share page: %d", res.StatusCode)
+	}
+	if res := owner.Post(page+"/marking", url.Values{"marking": {"purple"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown marking: %d", res.StatusCode)
+	}
+	res := owner.Post(page+"/shares", url.Values{"target_kind": {"org"}, "target": {"no-such-org"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="e-target"`) {
+		t.Fatalf("unknown target: %d", res.StatusCode)
+	}
+	if res := owner.Post(page+"/shares", url.Values{"target_kind": {"org"}, "target": {"recip-org"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("share: %d %s", res.StatusCode, res.Body)
+	}
+	if res := recip.Get(page); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "TLP:AMBER") {
+		t.Fatalf("the recipient does not see the shared record: %d", res.StatusCode)
+	}
+	if res := recip.Post(page+"/marking", url.Values{"marking": {"clear"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a recipient lowered the marking: %d", res.StatusCode)
+	}
+	if now, _ := sh.Meta(ctx, f.owner, f.typ.Name, m.ID); now.Marking != sharing.Amber {
+		t.Fatalf("marking is %s", now.Marking)
+	}
+	api := f.e.Browser()
+	if res := api.Get("/api/v1/shares/test.thing/" + m.ID); res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, `"not_found"`) {
+		t.Fatalf("anonymous API read of an AMBER record: %d %s", res.StatusCode, res.Body)
+	}
+	if res := owner.Post(page+"/embargo", url.Values{"visible_from": {"tomorrow-ish"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad embargo time: %d", res.StatusCode)
+	}
+}
+
+func signIn(t *testing.T, b *apptest.Browser, email string) {
+	t.Helper()
+	if res := b.Post("/signin", url.Values{"email": {email}, "password": {"long enough password"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in %s: %d", email, res.StatusCode)
 	}
 }

@@ -96,6 +96,8 @@ type Type struct {
 	// EditorRoles are the organisation roles, besides admin, whose holders
 	// edit the owner's records of this type (change marking, state, shares).
 	EditorRoles []string
+	// Title is the column holding the record's title, shown on the share page.
+	Title string
 	// Path gives the page of a record, for links in notifications and
 	// on the share page.
 	Path func(id string) string

@@ -112,7 +112,7 @@ func TestMatrixOnSampleNotes(t *testing.T) {
 	if _, err := e.App.DB.W.Exec(`CREATE TABLE sample_notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TIMESTAMP NOT NULL, ` + sharing.Columns + `)`); err != nil {
 		t.Fatal(err)
 	}
-	n := notes{e: e, typ: sharing.Type{Name: "sample.note", Table: "sample_notes", EditorRoles: []string{"editor"}}}
+	n := notes{e: e, typ: sharing.Type{Name: "sample.note", Table: "sample_notes", Title: "title", EditorRoles: []string{"editor"}}}
 	e.App.Sharing.Declare(n.typ)
 	n.mount(e.App.Site)
 	w := matrix.Build(t, e, e.App.Sharing, n.typ, n.insert)
@@ -129,6 +129,14 @@ func TestMatrixOnSampleNotes(t *testing.T) {
 			res := b.Get("/sample/notes/" + id)
 			return res.StatusCode, res.Body
 		}},
+		"GET /share/{type}/{id}": {Item: func(b *apptest.Browser, id string) (int, string) {
+			res := b.Get("/share/sample.note/" + id)
+			return res.StatusCode, res.Body
+		}},
+		"GET /api/v1/shares/{type}/{id}": {Item: func(b *apptest.Browser, id string) (int, string) {
+			res := b.Get("/api/v1/shares/sample.note/" + id)
+			return res.StatusCode, res.Body
+		}},
 		"GET /sample/count": {Count: func(b *apptest.Browser) int {
 			c, _ := strconv.Atoi(strings.TrimSpace(b.Get("/sample/count").Body))
 			return c
@@ -136,9 +144,15 @@ func TestMatrixOnSampleNotes(t *testing.T) {
 	}
 	var sample []web.Route
 	for _, r := range e.App.Site.Routes() {
-		if strings.Contains(r.Path, "/sample/") {
+		if strings.Contains(r.Path, "/sample/") || strings.HasPrefix(r.Path, "/share/") || strings.HasPrefix(r.Path, "/api/v1/shares/") {
 			sample = append(sample, r)
 		}
+	}
+	for k, v := range matrix.Exempt("changes, not reads: refused unless the viewer sees the record and edits it (sharing tests)",
+		"POST /share/{type}/{id}/marking", "POST /share/{type}/{id}/state", "POST /share/{type}/{id}/embargo",
+		"POST /share/{type}/{id}/shares", "POST /share/{type}/{id}/shares/{share}/remove",
+		"POST /api/v1/shares/{type}/{id}", "DELETE /api/v1/shares/{type}/{id}/{share}", "PUT /api/v1/shares/{type}/{id}/marking") {
+		probes[k] = v
 	}
 	w.Check(t, sample, probes)
 
