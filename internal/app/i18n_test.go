@@ -84,7 +84,7 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	cat := i18n.MustLoad(locales.FS)
 	used := map[string]string{}
 	tmpl := regexp.MustCompile(`\.?(?:T|N) "([a-z_]+(?:\.[a-z_0-9:]+)+)"`)
-	code := regexp.MustCompile(`"(error(?:\.[a-z_]+)+|(?:[a-z]+\.)?flash\.[a-z_]+|mail\.[a-z_]+\.(?:subject|body)|[a-z]+\.error\.[a-z_]+)"`)
+	code := regexp.MustCompile(`"(error(?:\.[a-z_]+)+|text\.error\.[a-z_]+|(?:[a-z]+\.)?flash\.[a-z_]+|mail\.[a-z_]+\.(?:subject|body)|[a-z]+\.error\.[a-z_]+)"`)
 	root := filepath.Join("..")
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

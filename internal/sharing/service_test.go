@@ -27,7 +27,9 @@ type fixture struct {
 	ownerOrg, recipOrg  *org.Org
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *fixture { return setupB(t) }
+
+func setupB(t testing.TB) *fixture {
 	e := apptest.Start(t)
 	if _, err := e.App.DB.W.Exec(`CREATE TABLE things (id TEXT PRIMARY KEY, ` + sharing.Columns + `)`); err != nil {
 		t.Fatal(err)
@@ -35,17 +37,18 @@ func setup(t *testing.T) *fixture {
 	f := &fixture{e: e, typ: sharing.Type{Name: "test.thing", Table: "things"}}
 	e.App.Sharing.Declare(f.typ)
 	mk := func(email, slug string) (*web.Viewer, *org.Org) {
-		u, err := e.App.Accounts.Create(t.Context(), account.NewUser{Email: email, Name: email, Password: "long enough password", Confirmed: true})
+		ctx := context.Background()
+		u, err := e.App.Accounts.Create(ctx, account.NewUser{Email: email, Name: email, Password: "long enough password", Confirmed: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		v := &web.Viewer{ID: u.ID, Pseudonym: u.Pseudonym}
 		var o *org.Org
 		if slug != "" {
-			if o, err = e.App.Orgs.Create(t.Context(), v, org.Input{Name: slug, Slug: slug, Kind: "enterprise", Country: "GH"}, ""); err != nil {
+			if o, err = e.App.Orgs.Create(ctx, v, org.Input{Name: slug, Slug: slug, Kind: "enterprise", Country: "GH"}, ""); err != nil {
 				t.Fatal(err)
 			}
-			v.Orgs, _ = e.App.Orgs.Memberships(t.Context(), u.ID)
+			v.Orgs, _ = e.App.Orgs.Memberships(ctx, u.ID)
 		}
 		return v, o
 	}
