@@ -28,6 +28,7 @@ import (
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/mail"
 	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
 	"harambee.africa/harambee/locales"
@@ -66,6 +67,7 @@ type App struct {
 	Accounts *account.Service
 	Orgs     *org.Service
 	Sharing  *sharing.Service
+	Search   *search.Service
 	Catalog  *i18n.Catalog
 	Mail     mail.Sender
 	handler  http.Handler
@@ -93,6 +95,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, clk clock.Clock) (*
 		return nil, err
 	}
 	if err := d.Migrate(ctx, Migrations...); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := search.EnsureSchema(ctx, d); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -148,6 +154,7 @@ func (a *App) build() error {
 		Mail: mailer{a}, Audit: auditor{a.Trail}}
 	a.Orgs = &org.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Accounts: a.Accounts, BaseURL: cfg.BaseURL}
 	a.Accounts.Orgs = a.Orgs
+	a.Search = &search.Service{DB: a.DB, Clock: a.Clock}
 	a.Sharing = &sharing.Service{DB: a.DB, Clock: a.Clock, Audit: auditor{a.Trail}, Site: a.Site}
 	a.Accounts.Leavers = []account.Leaver{a.Orgs}
 	a.Accounts.OnRole = a.Orgs.SyncOfficer

@@ -25,6 +25,7 @@ import (
 	"harambee.africa/harambee/internal/demo"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/locales"
 )
 
@@ -160,6 +161,9 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer d.Close()
 	if err := d.Migrate(ctx, app.Migrations...); err != nil {
+		return err
+	}
+	if err := search.EnsureSchema(ctx, d); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "migrations applied:", d.Redacted())

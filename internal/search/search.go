@@ -1,0 +1,286 @@
+// Package search is the platform's full-text search over mixed Chinese,
+// Latin-script and Arabic text. Text is tokenised in Go (see Tokens), so
+// that SQLite (FTS5) and PostgreSQL (tsvector, 'simple') index and match the
+// same tokens and return the same set for the same query. Searches run
+// inside the sharing model's condition: what a viewer may not see is never
+// matched, counted or faceted.
+package search
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"html/template"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"harambee.africa/harambee/internal/clock"
+	"harambee.africa/harambee/internal/db"
+	"harambee.africa/harambee/internal/errs"
+	"harambee.africa/harambee/internal/sharing"
+	"harambee.africa/harambee/internal/web"
+)
+
+// EnsureSchema creates the index for the engine, once; it runs after the
+// migrations, because the two engines' full-text structures differ.
+func EnsureSchema(ctx context.Context, d *db.DB) error {
+	var stmts []string
+	if d.Engine == db.Postgres {
+		stmts = []string{
+			`CREATE TABLE IF NOT EXISTS search_docs (
+				record_type TEXT NOT NULL,
+				record_id   TEXT NOT NULL,
+				tokens      TEXT NOT NULL,
+				tsv         tsvector GENERATED ALWAYS AS (to_tsvector('simple', tokens)) STORED,
+				PRIMARY KEY (record_type, record_id))`,
+			`CREATE INDEX IF NOT EXISTS search_docs_tsv ON search_docs USING GIN (tsv)`,
+		}
+	} else {
+		stmts = []string{
+			`CREATE TABLE IF NOT EXISTS search_docs (
+				rowid       INTEGER PRIMARY KEY,
+				record_type TEXT NOT NULL,
+				record_id   TEXT NOT NULL,
+				tokens      TEXT NOT NULL,
+				UNIQUE (record_type, record_id))`,
+			`CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(tokens, content='search_docs', content_rowid='rowid',
+				tokenize='unicode61 remove_diacritics 0')`,
+			`CREATE TRIGGER IF NOT EXISTS search_docs_ai AFTER INSERT ON search_docs BEGIN
+				INSERT INTO search_fts (rowid, tokens) VALUES (new.rowid, new.tokens); END`,
+			`CREATE TRIGGER IF NOT EXISTS search_docs_ad AFTER DELETE ON search_docs BEGIN
+				INSERT INTO search_fts (search_fts, rowid, tokens) VALUES ('delete', old.rowid, old.tokens); END`,
+			`CREATE TRIGGER IF NOT EXISTS search_docs_au AFTER UPDATE ON search_docs BEGIN
+				INSERT INTO search_fts (search_fts, rowid, tokens) VALUES ('delete', old.rowid, old.tokens);
+				INSERT INTO search_fts (rowid, tokens) VALUES (new.rowid, new.tokens); END`,
+		}
+	}
+	for _, s := range stmts {
+		if _, err := d.W.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("search schema: %w", err)
+		}
+	}
+	return nil
+}
+
+// Index puts a record's text into the index (or replaces it), inside the
+// caller's transaction so that the index never disagrees with the record.
+func Index(ctx context.Context, q db.Querier, recordType, id, text string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO search_docs (record_type, record_id, tokens) VALUES ($1, $2, $3)
+		ON CONFLICT (record_type, record_id) DO UPDATE SET tokens = excluded.tokens`, recordType, id, Document(text))
+	return errs.Wrap("search index", err)
+}
+
+// Remove takes a record out of the index.
+func Remove(ctx context.Context, q db.Querier, recordType, id string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM search_docs WHERE record_type = $1 AND record_id = $2`, recordType, id)
+	return errs.Wrap("search remove", err)
+}
+
+// MaxQuery is the longest query accepted, in characters.
+const MaxQuery = 500
+
+// Request is one search of one record type.
+type Request struct {
+	Type    sharing.Type
+	Q       string
+	Recency string // the type's column of recency (created_at), the second ordering
+	Facet   string // a column of the type to count results by, optional
+	Limit   int
+	Cursor  string // an offset, from the previous page's Next
+}
+
+// Hit is one result.
+type Hit struct {
+	ID string
+}
+
+// Result is a page of results, the total under the viewer's visibility,
+// and facet counts.
+type Result struct {
+	Hits   []Hit
+	Next   string
+	Total  int
+	Facets []Facet
+	Tokens []string
+}
+
+// Facet is one value of the facet column and how many visible results have it.
+type Facet struct {
+	Value string
+	Count int
+}
+
+// Service runs searches.
+type Service struct {
+	DB    *db.DB
+	Clock clock.Clock
+}
+
+// Query tokenises and checks a query.
+func Query(q string) ([]string, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, errs.Field("search", map[string]string{"q": "search.error.empty"})
+	}
+	if utf8.RuneCountInString(q) > MaxQuery || !utf8.ValidString(q) {
+		return nil, errs.Field("search", map[string]string{"q": "search.error.long"})
+	}
+	toks := Tokens(q)
+	if len(toks) == 0 {
+		return nil, errs.Field("search", map[string]string{"q": "search.error.empty"})
+	}
+	if len(toks) > MaxTokens {
+		return nil, errs.Field("search", map[string]string{"q": "search.error.long"})
+	}
+	return toks, nil
+}
+
+// Search finds the records of a type that match every token of the query
+// and that the viewer may see, by relevance, then recency, then id.
+func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result, error) {
+	toks, err := Query(r.Q)
+	if err != nil {
+		return nil, err
+	}
+	if r.Limit <= 0 || r.Limit > 100 {
+		r.Limit = 20
+	}
+	offset := 0
+	if r.Cursor != "" {
+		if offset, err = strconv.Atoi(r.Cursor); err != nil || offset < 0 || offset > 10000 {
+			return nil, errs.E("search", errs.Invalid, "error.cursor")
+		}
+	}
+	args := &db.Args{}
+	from, cond, rank := s.match(toks, r.Type, args)
+	visible := sharing.Visible(r.Type, "t", v, s.Clock.Now(), args)
+	where := ` FROM ` + from + ` JOIN ` + r.Type.Table + ` t ON t.id = d.record_id WHERE ` + cond + ` AND ` + visible
+	recency := "t.id"
+	if r.Recency != "" {
+		recency = "t." + r.Recency
+	}
+	res := &Result{Tokens: toks}
+	countArgs := append([]any(nil), args.List()...)
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
+		return nil, errs.Wrap("search count", err)
+	}
+	lim, off := args.Add(r.Limit+1), args.Add(offset)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT t.id`+where+` ORDER BY `+rank+`, `+recency+` DESC, t.id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
+	if err != nil {
+		return nil, errs.Wrap("search", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.ID); err != nil {
+			return nil, errs.Wrap("search", err)
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap("search", err)
+	}
+	if len(res.Hits) > r.Limit {
+		res.Hits = res.Hits[:r.Limit]
+		res.Next = strconv.Itoa(offset + r.Limit)
+	}
+	if r.Facet != "" {
+		frows, err := s.DB.R.QueryContext(ctx, `SELECT t.`+r.Facet+`, COUNT(*)`+where+` GROUP BY t.`+r.Facet+` ORDER BY COUNT(*) DESC, t.`+r.Facet, countArgs...)
+		if err != nil {
+			return nil, errs.Wrap("search facets", err)
+		}
+		defer frows.Close()
+		for frows.Next() {
+			var f Facet
+			if err := frows.Scan(&f.Value, &f.Count); err != nil {
+				return nil, errs.Wrap("search facets", err)
+			}
+			res.Facets = append(res.Facets, f)
+		}
+	}
+	return res, nil
+}
+
+// match returns the FROM clause (aliasing the document as d), the
+// condition that every token matches, and the ORDER BY expression of
+// relevance, per engine.
+func (s *Service) match(toks []string, t sharing.Type, args *db.Args) (from, cond, rank string) {
+	typ := args.Add(t.Name)
+	if s.DB.Engine == db.Postgres {
+		q := args.Add(strings.Join(toks, " "))
+		return `search_docs d`, `d.record_type = ` + typ + ` AND d.tsv @@ plainto_tsquery('simple', ` + q + `)`,
+			`ts_rank(d.tsv, plainto_tsquery('simple', ` + q + `)) DESC`
+	}
+	quoted := make([]string, len(toks))
+	for i, tok := range toks {
+		quoted[i] = `"` + strings.ReplaceAll(tok, `"`, `""`) + `"`
+	}
+	q := args.Add(strings.Join(quoted, " "))
+	return `search_fts JOIN search_docs d ON d.rowid = search_fts.rowid`,
+		`d.record_type = ` + typ + ` AND search_fts MATCH ` + q, `bm25(search_fts)`
+}
+
+// Snippet returns the part of text around the first match of the query's
+// tokens, with the matching words marked, as safe HTML.
+func Snippet(text string, toks []string, width int) template.HTML {
+	if width <= 0 {
+		width = 160
+	}
+	want := map[string]bool{}
+	for _, t := range toks {
+		want[t] = true
+	}
+	// Walk the text word by word (as Tokens splits it), and mark the
+	// words whose tokens match.
+	type span struct{ from, to int }
+	var marks []span
+	runes := []rune(text)
+	i := 0
+	for i < len(runes) {
+		j := i
+		for j < len(runes) && isWordRune(runes[j]) {
+			j++
+		}
+		if j > i {
+			for _, tok := range Tokens(string(runes[i:j])) {
+				if want[tok] {
+					marks = append(marks, span{i, j})
+					break
+				}
+			}
+			i = j
+			continue
+		}
+		i++
+	}
+	start := 0
+	if len(marks) > 0 && marks[0].from > width/3 {
+		start = marks[0].from - width/3
+	}
+	end := min(len(runes), start+width)
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	pos := start
+	for _, m := range marks {
+		if m.to <= start || m.from >= end {
+			continue
+		}
+		from := max(m.from, start)
+		b.WriteString(html.EscapeString(string(runes[pos:from])))
+		b.WriteString("<mark>" + html.EscapeString(string(runes[from:min(m.to, end)])) + "</mark>")
+		pos = min(m.to, end)
+	}
+	b.WriteString(html.EscapeString(string(runes[pos:end])))
+	if end < len(runes) {
+		b.WriteString("…")
+	}
+	return template.HTML(b.String())
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
