@@ -154,20 +154,22 @@ func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result
 		}
 	}
 	args := &db.Args{}
-	from, cond, rank := s.match(toks, r.Type, args)
+	with, from, cond, rank := s.match(toks, r.Type, args)
 	visible := sharing.Visible(r.Type, "t", v, s.Clock.Now(), args)
-	where := ` FROM ` + from + ` JOIN ` + r.Type.Table + ` t ON t.id = d.record_id WHERE ` + cond + ` AND ` + visible
+	where := ` FROM ` + from + ` WHERE ` + cond + ` AND ` + visible
 	recency := "t.id"
 	if r.Recency != "" {
 		recency = "t." + r.Recency
 	}
 	res := &Result{Tokens: toks}
 	countArgs := append([]any(nil), args.List()...)
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
-		return nil, errs.Wrap("search count", err)
+	if r.Facet == "" {
+		if err := s.DB.R.QueryRowContext(ctx, with+`SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
+			return nil, errs.Wrap("search count", err)
+		}
 	}
 	lim, off := args.Add(r.Limit+1), args.Add(offset)
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT t.id`+where+` ORDER BY `+rank+`, `+recency+` DESC, t.id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
+	rows, err := s.DB.R.QueryContext(ctx, with+`SELECT t.id`+where+` ORDER BY `+rank+`, `+recency+` DESC, t.id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
 	if err != nil {
 		return nil, errs.Wrap("search", err)
 	}
@@ -187,7 +189,7 @@ func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result
 		res.Next = strconv.Itoa(offset + r.Limit)
 	}
 	if r.Facet != "" {
-		frows, err := s.DB.R.QueryContext(ctx, `SELECT t.`+r.Facet+`, COUNT(*)`+where+` GROUP BY t.`+r.Facet+` ORDER BY COUNT(*) DESC, t.`+r.Facet, countArgs...)
+		frows, err := s.DB.R.QueryContext(ctx, with+`SELECT t.`+r.Facet+`, COUNT(*)`+where+` GROUP BY t.`+r.Facet+` ORDER BY COUNT(*) DESC, t.`+r.Facet, countArgs...)
 		if err != nil {
 			return nil, errs.Wrap("search facets", err)
 		}
@@ -198,19 +200,21 @@ func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result
 				return nil, errs.Wrap("search facets", err)
 			}
 			res.Facets = append(res.Facets, f)
+			res.Total += f.Count // the facets partition the results
 		}
 	}
 	return res, nil
 }
 
-// match returns the FROM clause (aliasing the document as d), the
-// condition that every token matches, and the ORDER BY expression of
-// relevance, per engine.
-func (s *Service) match(toks []string, t sharing.Type, args *db.Args) (from, cond, rank string) {
+// match returns, per engine, a WITH clause (or ""), the FROM clause
+// (aliasing the document as d and the record as t), the condition that
+// every token matches, and the ORDER BY expression of relevance.
+func (s *Service) match(toks []string, t sharing.Type, args *db.Args) (with, from, cond, rank string) {
 	typ := args.Add(t.Name)
 	if s.DB.Engine == db.Postgres {
 		q := args.Add(strings.Join(toks, " "))
-		return `search_docs d`, `d.record_type = ` + typ + ` AND d.tsv @@ plainto_tsquery('simple', ` + q + `)`,
+		return "", `search_docs d JOIN ` + t.Table + ` t ON t.id = d.record_id`,
+			`d.record_type = ` + typ + ` AND d.tsv @@ plainto_tsquery('simple', ` + q + `)`,
 			`ts_rank(d.tsv, plainto_tsquery('simple', ` + q + `)) DESC`
 	}
 	quoted := make([]string, len(toks))
@@ -218,7 +222,7 @@ func (s *Service) match(toks []string, t sharing.Type, args *db.Args) (from, con
 		quoted[i] = `"` + strings.ReplaceAll(tok, `"`, `""`) + `"`
 	}
 	q := args.Add(strings.Join(quoted, " "))
-	return `search_fts JOIN search_docs d ON d.rowid = search_fts.rowid`,
+	return "", `search_fts JOIN search_docs d ON d.rowid = search_fts.rowid JOIN ` + t.Table + ` t ON t.id = d.record_id`,
 		`d.record_type = ` + typ + ` AND search_fts MATCH ` + q, `bm25(search_fts)`
 }
 
