@@ -27,6 +27,7 @@ import (
 	"harambee.africa/harambee/internal/i18n/cldr"
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/mail"
+	"harambee.africa/harambee/internal/moderation"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/internal/sharing"
@@ -51,26 +52,27 @@ type Config struct {
 }
 
 // Migrations are every module's migrations, in the order they depend on each other.
-var Migrations = []db.Migrations{account.Migrations, org.Migrations, jobs.Migrations, audit.Migrations, sharing.Migrations}
+var Migrations = []db.Migrations{account.Migrations, org.Migrations, jobs.Migrations, audit.Migrations, sharing.Migrations, moderation.Migrations}
 
 // App is the running platform.
 type App struct {
-	Config   Config
-	Log      *slog.Logger
-	Clock    clock.Clock
-	DB       *db.DB
-	Site     *web.Site
-	Metrics  *web.Metrics
-	Queue    *jobs.Queue
-	Trail    *audit.Trail
-	Signer   *audit.Signer
-	Accounts *account.Service
-	Orgs     *org.Service
-	Sharing  *sharing.Service
-	Search   *search.Service
-	Catalog  *i18n.Catalog
-	Mail     mail.Sender
-	handler  http.Handler
+	Config     Config
+	Log        *slog.Logger
+	Clock      clock.Clock
+	DB         *db.DB
+	Site       *web.Site
+	Metrics    *web.Metrics
+	Queue      *jobs.Queue
+	Trail      *audit.Trail
+	Signer     *audit.Signer
+	Accounts   *account.Service
+	Orgs       *org.Service
+	Sharing    *sharing.Service
+	Search     *search.Service
+	Moderation *moderation.Service
+	Catalog    *i18n.Catalog
+	Mail       mail.Sender
+	handler    http.Handler
 }
 
 // Open builds the platform from cfg: database, migrations, modules, routes.
@@ -164,11 +166,14 @@ func (a *App) build() error {
 
 	a.Site.AddPages(templateFS, "templates/app/*.html")
 	a.Site.AddNav(web.NavItem{Key: "nav.orgs", Path: "/orgs"},
+		web.NavItem{Key: "nav.moderation", Path: "/moderation", Role: account.RoleModerator},
 		web.NavItem{Key: "nav.admin", Path: "/admin", Admin: true})
 	a.mountShell()
 	a.Accounts.Mount(a.Site)
 	a.Orgs.Mount(a.Site)
 	a.Sharing.Mount(a.Site)
+	a.Moderation = &moderation.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Sharing: a.Sharing, Mail: mailer{a}, Audit: auditor{a.Trail}, BaseURL: cfg.BaseURL}
+	a.Moderation.Mount(a.Site)
 	a.handler = a.Site.Handler(a.Accounts.Authenticate, a.Metrics)
 	return nil
 }

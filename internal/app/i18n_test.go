@@ -11,6 +11,7 @@ import (
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/moderation"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/locales"
@@ -131,6 +132,12 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, k := range []string{sharing.ToOrg, sharing.ToGroup, sharing.ToPerson} {
 		used["sharing.kind."+k] = "sharing target kinds"
+	}
+	for _, r := range moderation.Reasons {
+		used["moderation.reason."+r] = "moderation.Reasons"
+	}
+	for _, d := range []string{"hide", "restore"} {
+		used["mail.moderation_"+d+".subject"], used["mail.moderation_"+d+".body"] = "moderation", "moderation"
 	}
 	for _, s := range account.Scopes {
 		used["account.scope."+s] = "account.Scopes"

@@ -81,7 +81,7 @@ func (s *Site) view(r *http.Request, data any, form *Form) *View {
 		v.Form = &Form{}
 	}
 	for _, n := range s.nav {
-		if (n.Signed && vw == nil) || (n.Admin && !vw.IsAdmin()) {
+		if (n.Signed && vw == nil) || (n.Admin && !vw.IsAdmin()) || (n.Role != "" && !vw.HasRole(n.Role)) {
 			continue
 		}
 		v.Nav = append(v.Nav, n)

@@ -35,8 +35,9 @@ func (r Route) Pattern() string { return r.Method + " " + r.Path }
 type NavItem struct {
 	Key    string // message key of the label
 	Path   string
-	Signed bool // shown only to signed-in people
-	Admin  bool // shown only to platform administrators
+	Signed bool   // shown only to signed-in people
+	Admin  bool   // shown only to platform administrators
+	Role   string // shown only to holders of this platform role
 }
 
 // Site holds everything the modules share to serve pages and APIs.

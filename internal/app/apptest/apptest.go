@@ -53,6 +53,7 @@ func Start(t testing.TB) *Env {
 	}
 	box := &Mailbox{}
 	a.Accounts.Mail = box
+	a.Moderation.Mail = box
 	srv.Config.Handler = a.Handler()
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); a.Close() })

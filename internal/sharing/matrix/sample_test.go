@@ -137,6 +137,10 @@ func TestMatrixOnSampleNotes(t *testing.T) {
 			res := b.Get("/api/v1/shares/sample.note/" + id)
 			return res.StatusCode, res.Body
 		}},
+		"GET /report/{type}/{id}": {Item: func(b *apptest.Browser, id string) (int, string) {
+			res := b.Get("/report/sample.note/" + id)
+			return res.StatusCode, res.Body
+		}},
 		"GET /sample/count": {Count: func(b *apptest.Browser) int {
 			c, _ := strconv.Atoi(strings.TrimSpace(b.Get("/sample/count").Body))
 			return c
@@ -144,14 +148,14 @@ func TestMatrixOnSampleNotes(t *testing.T) {
 	}
 	var sample []web.Route
 	for _, r := range e.App.Site.Routes() {
-		if strings.Contains(r.Path, "/sample/") || strings.HasPrefix(r.Path, "/share/") || strings.HasPrefix(r.Path, "/api/v1/shares/") {
+		if strings.Contains(r.Path, "/sample/") || strings.HasPrefix(r.Path, "/share/") || strings.HasPrefix(r.Path, "/api/v1/shares/") || strings.HasPrefix(r.Path, "/report/") {
 			sample = append(sample, r)
 		}
 	}
 	for k, v := range matrix.Exempt("changes, not reads: refused unless the viewer sees the record and edits it (sharing tests)",
 		"POST /share/{type}/{id}/marking", "POST /share/{type}/{id}/state", "POST /share/{type}/{id}/embargo",
 		"POST /share/{type}/{id}/shares", "POST /share/{type}/{id}/shares/{share}/remove",
-		"POST /api/v1/shares/{type}/{id}", "DELETE /api/v1/shares/{type}/{id}/{share}", "PUT /api/v1/shares/{type}/{id}/marking") {
+		"POST /api/v1/shares/{type}/{id}", "DELETE /api/v1/shares/{type}/{id}/{share}", "PUT /api/v1/shares/{type}/{id}/marking", "POST /report/{type}/{id}") {
 		probes[k] = v
 	}
 	w.Check(t, sample, probes)
