@@ -321,3 +321,35 @@ func TestSlowDownPerAddress(t *testing.T) {
 		t.Fatalf("after waiting: %d", res.StatusCode)
 	}
 }
+
+func TestSecretLinks(t *testing.T) {
+	e := apptest.Start(t)
+	b := e.SignUp("Baraka Otieno", "baraka@example.ke", pw)
+	u, _ := e.App.Accounts.UserByEmail(t.Context(), "baraka@example.ke")
+	secret, err := e.App.Accounts.NewSecretLink(t.Context(), e.App.DB.W, u.ID, "feed", "My posts feed", "/feeds/posts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, target, err := e.App.Accounts.ResolveSecretLink(t.Context(), secret, "feed")
+	if err != nil || uid != u.ID || target != "/feeds/posts" {
+		t.Fatalf("resolve: %q %q %v", uid, target, err)
+	}
+	if _, _, err := e.App.Accounts.ResolveSecretLink(t.Context(), secret, "calendar"); err == nil {
+		t.Fatal("a feed link opened a calendar")
+	}
+	res := b.Get("/account/links")
+	if !strings.Contains(res.Body, "My posts feed") {
+		t.Fatalf("links page: %d", res.StatusCode)
+	}
+	links, _ := e.App.Accounts.SecretLinks(t.Context(), u.ID)
+	other := e.SignUp("Other", "other@example.ke", pw)
+	if res := other.Post("/account/links/"+links[0].ID+"/revoke", nil); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("someone else revoked the link: %d", res.StatusCode)
+	}
+	if res := b.Post("/account/links/"+links[0].ID+"/revoke", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	if _, _, err := e.App.Accounts.ResolveSecretLink(t.Context(), secret, "feed"); err == nil {
+		t.Fatal("a revoked link still works")
+	}
+}

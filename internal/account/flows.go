@@ -365,8 +365,13 @@ func (s *Service) Export(ctx context.Context, u *User, ip string) (map[string]an
 	if err != nil {
 		return nil, err
 	}
+	links, err := s.SecretLinks(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]any{
-		"exported_at": s.Clock.Now(),
+		"exported_at":  s.Clock.Now(),
+		"secret_links": links,
 		"account": map[string]any{"id": u.ID, "email": u.Email, "name": u.Name, "locale": u.Locale, "time_zone": u.TimeZone,
 			"email_confirmed": u.Confirmed, "second_factor": u.SecondFactor, "roles": u.Roles, "created_at": u.CreatedAt,
 			"audit_pseudonym": u.Pseudonym},
@@ -411,6 +416,7 @@ func (s *Service) Delete(ctx context.Context, u *User, password, ip string) erro
 			`DELETE FROM links WHERE user_id = $1`,
 			`DELETE FROM user_roles WHERE user_id = $1`,
 			`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE user_id = $1 OR created_by = $1`,
+			`UPDATE secret_links SET revoked_at = COALESCE(revoked_at, $2) WHERE user_id = $1`,
 		} {
 			args := []any{u.ID}
 			if strings.Contains(q, "$2") {

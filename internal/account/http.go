@@ -44,6 +44,8 @@ func (s *Service) Mount(site *web.Site) {
 	site.PageFunc("GET /account/tokens", signed(s.tokensPage))
 	site.PageFunc("POST /account/tokens", signed(s.tokenCreatePost))
 	site.PageFunc("POST /account/tokens/{id}/revoke", signed(s.tokenRevokePost))
+	site.PageFunc("GET /account/links", signed(s.linksPage))
+	site.PageFunc("POST /account/links/{id}/revoke", signed(s.linkRevokePost))
 	site.PageFunc("GET /account/export", signed(s.exportGet))
 	site.PageFunc("GET /account/delete", signed(s.deletePage))
 	site.PageFunc("POST /account/delete", signed(s.deletePost))

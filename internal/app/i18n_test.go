@@ -139,6 +139,9 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	for _, d := range []string{"hide", "restore"} {
 		used["mail.moderation_"+d+".subject"], used["mail.moderation_"+d+".body"] = "moderation", "moderation"
 	}
+	for _, p := range []string{account.LinkFeed, account.LinkCalendar, account.LinkReport} {
+		used["account.links.purpose."+p] = "secret link purposes"
+	}
 	for _, s := range account.Scopes {
 		used["account.scope."+s] = "account.Scopes"
 	}

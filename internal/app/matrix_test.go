@@ -21,7 +21,7 @@ func appMatrix() map[string]matrix.Probe {
 		matrix.Exempt("the person's own account, sessions and tokens only",
 			"GET /account", "GET /account/2fa", "POST /account/2fa", "POST /account/2fa/disable", "GET /account/delete", "POST /account/delete",
 			"POST /account/email", "GET /account/export", "POST /account/password", "POST /account/profile", "POST /account/sessions/{id}/end",
-			"GET /account/tokens", "POST /account/tokens", "POST /account/tokens/{id}/revoke", "GET /api/v1/me", "GET /api/v1/tokens",
+			"GET /account/tokens", "POST /account/tokens", "GET /account/links", "POST /account/links/{id}/revoke", "POST /account/tokens/{id}/revoke", "GET /api/v1/me", "GET /api/v1/tokens",
 			"POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}"),
 		matrix.Exempt("signing up, in and out, and single-use links: no records",
 			"GET /signup", "POST /signup", "GET /signin", "POST /signin", "GET /signin/2fa", "POST /signin/2fa", "POST /signout",
