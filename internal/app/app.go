@@ -25,6 +25,7 @@ import (
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/i18n/cldr"
+	"harambee.africa/harambee/internal/indicators"
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/mail"
 	"harambee.africa/harambee/internal/moderation"
@@ -70,6 +71,7 @@ type App struct {
 	Sharing    *sharing.Service
 	Search     *search.Service
 	Moderation *moderation.Service
+	Indicators *indicators.Registry
 	Catalog    *i18n.Catalog
 	Mail       mail.Sender
 	handler    http.Handler
@@ -174,6 +176,9 @@ func (a *App) build() error {
 	a.Sharing.Mount(a.Site)
 	a.Moderation = &moderation.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Sharing: a.Sharing, Mail: mailer{a}, Audit: auditor{a.Trail}, BaseURL: cfg.BaseURL}
 	a.Moderation.Mount(a.Site)
+	a.Indicators = &indicators.Registry{}
+	a.Indicators.Declare(a.Orgs.Partners())
+	a.Indicators.Mount(a.Site)
 	a.handler = a.Site.Handler(a.Accounts.Authenticate, a.Metrics)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/app/apptest"
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/moderation"
 	"harambee.africa/harambee/internal/org"
@@ -144,6 +145,10 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, s := range account.Scopes {
 		used["account.scope."+s] = "account.Scopes"
+	}
+	e := apptest.Start(t)
+	for _, ind := range e.App.Indicators.All() {
+		used[ind.NameKey()], used[ind.DefinitionKey()] = "indicator "+ind.Key, "indicator "+ind.Key
 	}
 	if len(used) < 100 {
 		t.Fatalf("found only %d keys: is the scan broken?", len(used))

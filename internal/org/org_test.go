@@ -182,3 +182,47 @@ func TestOfficersJoinTheirOffice(t *testing.T) {
 		t.Fatal("an unknown module's officer role was granted")
 	}
 }
+
+func TestPartnersIndicator(t *testing.T) {
+	e := apptest.Start(t)
+	admin, _ := e.App.Accounts.Create(t.Context(), account.NewUser{Email: "root@example.org", Name: "Root", Password: pw, Confirmed: true, Roles: []string{account.RoleAdmin}})
+	av := &web.Viewer{ID: admin.ID, Pseudonym: admin.Pseudonym, Roles: admin.Roles}
+	u, _ := e.App.Accounts.Create(t.Context(), account.NewUser{Email: "u@example.org", Name: "U", Password: pw, Confirmed: true})
+	uv := &web.Viewer{ID: u.ID, Pseudonym: u.Pseudonym}
+	for _, c := range []struct {
+		slug, country string
+		verified      bool
+	}{{"ke-one", "KE", true}, {"ke-two", "KE", true}, {"cn-one", "CN", true}, {"ng-unverified", "NG", false}} {
+		o, err := e.App.Orgs.Create(t.Context(), uv, org.Input{Name: c.slug, Slug: c.slug, Kind: "enterprise", Country: c.country}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.verified {
+			e.App.Orgs.SetVerified(t.Context(), av, o, true, "")
+		}
+	}
+	var list struct {
+		Items []struct {
+			Key   string `json:"key"`
+			Name  string `json:"name"`
+			Value struct {
+				Total     float64            `json:"total"`
+				Breakdown map[string]float64 `json:"breakdown"`
+			} `json:"value"`
+		} `json:"items"`
+	}
+	res := e.Browser().Get("/api/v1/indicators?lang=fr")
+	if err := json.Unmarshal([]byte(res.Body), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range list.Items {
+		if it.Key != "plan.partners" {
+			continue
+		}
+		if it.Value.Total != 3 || it.Value.Breakdown["KE"] != 2 || it.Value.Breakdown["CN"] != 1 || it.Value.Breakdown["NG"] != 0 || it.Name != "Organisations partenaires" {
+			t.Fatalf("%+v", it)
+		}
+		return
+	}
+	t.Fatal("plan.partners not listed")
+}
