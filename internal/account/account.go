@@ -9,7 +9,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/mail"
 	"strings"
@@ -30,14 +29,7 @@ var migrationFS embed.FS
 var templateFS embed.FS
 
 // Migrations creates the account tables.
-var Migrations = db.Migrations{Module: "account", FS: must(fs.Sub(migrationFS, "migrations"))}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+var Migrations = db.Embedded("account", migrationFS, "migrations")
 
 // User is a person with an account.
 type User struct {

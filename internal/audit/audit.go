@@ -31,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -50,15 +49,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations creates the audit tables.
-var Migrations = db.Migrations{Module: "audit", FS: mustSub(migrationFiles, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = db.Embedded("audit", migrationFiles, "migrations")
 
 // GenesisHash is the prev_hash of the first entry.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"

@@ -19,6 +19,15 @@ type Migrations struct {
 	FS     fs.FS
 }
 
+// Embedded returns the migrations of a module embedded under dir.
+func Embedded(module string, fsys fs.FS, dir string) Migrations {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("migrations of %s: %v", module, err))
+	}
+	return Migrations{Module: module, FS: sub}
+}
+
 // Migrate applies every pending migration of every module, holding a lock on
 // PostgreSQL so that two instances starting together do not race.
 func (d *DB) Migrate(ctx context.Context, sets ...Migrations) error {

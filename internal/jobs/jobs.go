@@ -19,7 +19,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"time"
 
 	"harambee.africa/harambee/internal/db"
@@ -29,15 +28,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the jobs table.
-var Migrations = db.Migrations{Module: "jobs", FS: mustSub(migrationFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = db.Embedded("jobs", migrationFS, "migrations")
 
 // State is where a job is in its life.
 type State string

@@ -11,7 +11,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -34,14 +33,7 @@ var migrationFS embed.FS
 var templateFS embed.FS
 
 // Migrations creates the report table.
-var Migrations = db.Migrations{Module: "moderation", FS: must(fs.Sub(migrationFS, "migrations"))}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+var Migrations = db.Embedded("moderation", migrationFS, "migrations")
 
 // Reasons a record may be reported for.
 var Reasons = []string{"spam", "fraud", "illegal", "personal_data"}

@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"io/fs"
 	"net/url"
 	"regexp"
 	"slices"
@@ -33,14 +32,7 @@ var migrationFS embed.FS
 var templateFS embed.FS
 
 // Migrations creates the organisation tables.
-var Migrations = db.Migrations{Module: "org", FS: must(fs.Sub(migrationFS, "migrations"))}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+var Migrations = db.Embedded("org", migrationFS, "migrations")
 
 // Org is an organisation.
 type Org struct {

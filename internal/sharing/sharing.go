@@ -21,7 +21,6 @@ package sharing
 
 import (
 	"embed"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -34,14 +33,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates groups, constituents and shares.
-var Migrations = db.Migrations{Module: "sharing", FS: must(fs.Sub(migrationFS, "migrations"))}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+var Migrations = db.Embedded("sharing", migrationFS, "migrations")
 
 // Marking is a TLP 2.0 marking.
 type Marking string
