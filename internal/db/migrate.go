@@ -36,7 +36,9 @@ func (d *DB) Migrate(ctx context.Context, sets ...Migrations) error {
 		return err
 	}
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// Modules add migrations independently, so a lower version may arrive
+	// after a higher one has been applied: apply it rather than refuse.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if d.Engine == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
