@@ -19,16 +19,19 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/agreements"
 	"harambee.africa/harambee/internal/audit"
 	"harambee.africa/harambee/internal/clock"
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
+	"harambee.africa/harambee/internal/files"
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/i18n/cldr"
 	"harambee.africa/harambee/internal/indicators"
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/mail"
 	"harambee.africa/harambee/internal/moderation"
+	"harambee.africa/harambee/internal/notify"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/internal/sharing"
@@ -52,7 +55,8 @@ type Config struct {
 	Demo           bool
 }
 
-// Migrations are every module's migrations, in the order they depend on each other.
+// Migrations are every module's migrations, in the order they depend on each
+// other. The wire_*.go files add the later modules' sets.
 var Migrations = []db.Migrations{account.Migrations, org.Migrations, jobs.Migrations, audit.Migrations, sharing.Migrations, moderation.Migrations}
 
 // App is the running platform.
@@ -72,6 +76,9 @@ type App struct {
 	Search     *search.Service
 	Moderation *moderation.Service
 	Indicators *indicators.Registry
+	Notify     *notify.Service
+	Files      *files.Service
+	Agreements *agreements.Service
 	Catalog    *i18n.Catalog
 	Mail       mail.Sender
 	handler    http.Handler
@@ -178,6 +185,11 @@ func (a *App) build() error {
 	a.Moderation.Mount(a.Site)
 	a.Indicators = &indicators.Registry{}
 	a.Indicators.Declare(a.Orgs.Partners())
+	for _, wire := range []func() error{a.wireNotify, a.wireFiles, a.wireAgreements} {
+		if err := wire(); err != nil {
+			return err
+		}
+	}
 	a.Indicators.Mount(a.Site)
 	a.handler = a.Site.Handler(a.Accounts.Authenticate, a.Metrics)
 	return nil

@@ -15,6 +15,9 @@ import (
 // TestEveryRouteIsInTheMatrix.
 func appMatrix() map[string]matrix.Probe {
 	m := map[string]matrix.Probe{}
+	for _, part := range moduleMatrix {
+		maps.Copy(m, part)
+	}
 	for _, part := range []map[string]matrix.Probe{
 		matrix.Exempt("the shell: no records", "GET /{$}", "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/{file}",
 			"GET /api/v1/openapi.json", "GET /api/v1/countries"),
@@ -52,6 +55,10 @@ func appMatrix() map[string]matrix.Probe {
 	}
 	return m
 }
+
+// moduleMatrix holds the entries of the later modules, each added by the
+// module's own matrix_<module>_test.go.
+var moduleMatrix []map[string]matrix.Probe
 
 func TestEveryRouteIsInTheMatrix(t *testing.T) {
 	e := apptest.Start(t)
