@@ -119,15 +119,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
 	fs.StringVar(&cfg.Addr, "addr", env("HARAMBEE_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("HARAMBEE_BASE_URL", ""), "public URL of the site (default http://ADDR)")
-	fs.StringVar(&cfg.BlobURL, "blob-url", env("HARAMBEE_BLOB_URL", ""), "blob store URL (default: the data directory)")
+	fs.StringVar(&cfg.BlobURL, "blob-url", env("HARAMBEE_BLOB_URL", ""), "blob store: file:///DIR, or s3://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX][?region=R&insecure=1] (default: DATA/blobs)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env("HARAMBEE_SMTP_URL", ""), "smtp://user:pass@host:port; without it mail is written to DATA/mail")
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", env("HARAMBEE_TRUSTED_PROXIES", ""), "comma-separated addresses or networks whose X-Forwarded-For is believed")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data set on first start and print the demo accounts")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if cfg.BlobURL != "" {
-		return errors.New("--blob-url: only the local blob store (the data directory) exists so far")
 	}
 	a, err := open(ctx, c, cfg, stderr)
 	if err != nil {

@@ -128,3 +128,22 @@ func Visible(t Type, alias string, v *web.Viewer, now time.Time, args *db.Args) 
 			OR (`+a+`marking = 'amber' AND s.target_kind = 'group' AND s.target_id IN (`+myGroups+`))`) + `)
 		OR (` + a + `marking = 'red' AND ` + named + `))))`
 }
+
+// SharedWith returns the SQL condition under which a row of the type
+// (aliased as alias) was given to the viewer by name: one of the viewer's
+// organisations owns it, or a share names the viewer, one of their
+// organisations or a group one of them belongs to. Modules use it with
+// Visible for what goes beyond seeing a record: the original of an image,
+// with the metadata its shown copies are stripped of.
+func SharedWith(t Type, alias string, v *web.Viewer, args *db.Args) string {
+	if v == nil {
+		return `1 = 0`
+	}
+	a := alias + "."
+	me := args.Add(v.ID)
+	myOrgs := `SELECT org_id FROM memberships WHERE user_id = ` + me
+	return `(` + a + `owner_org IN (` + myOrgs + `) OR EXISTS (SELECT 1 FROM shares s WHERE s.record_type = ` + args.Add(t.Name) +
+		` AND s.record_id = ` + a + `id AND ((s.target_kind = 'person' AND s.target_id = ` + me + `)
+		OR (s.target_kind = 'org' AND s.target_id IN (` + myOrgs + `))
+		OR (s.target_kind = 'group' AND s.target_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.org_id IN (` + myOrgs + `))))))`
+}

@@ -19,14 +19,26 @@ import (
 const MaxBody = 1 << 20
 
 func limitBody(next http.Handler) http.Handler {
+	return limitBodyBy(nil, next)
+}
+
+// limitBodyBy caps request bodies at MaxBody, or at the larger limit that
+// limit gives for the request's route (upload routes).
+func limitBodyBy(limit func(r *http.Request) int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBody {
+		max := int64(MaxBody)
+		if limit != nil {
+			if n := limit(r); n > max {
+				max = n
+			}
+		}
+		if r.ContentLength > max {
 			r.Body.Close()
 			w.Header().Set("Connection", "close")
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, max)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -36,7 +48,7 @@ func limitBody(next http.Handler) http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; "+
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; "+
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

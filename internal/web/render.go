@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -61,6 +63,21 @@ func (s *Site) RenderForm(w http.ResponseWriter, r *http.Request, status int, pa
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// Fragment renders the "main" template of page with data as HTML to embed
+// in another module's page: a module's section of a record page (the files
+// a record holds, say) without the layout around it.
+func (s *Site) Fragment(r *http.Request, page string, data any) (template.HTML, error) {
+	t, ok := s.pages[page]
+	if !ok {
+		return "", fmt.Errorf("web: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "main", s.view(r, data, nil)); err != nil {
+		return "", fmt.Errorf("render %s: %w", page, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 func (s *Site) view(r *http.Request, data any, form *Form) *View {

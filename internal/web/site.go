@@ -51,6 +51,7 @@ type Site struct {
 
 	mux    *http.ServeMux
 	mu     sync.Mutex
+	limits map[string]int64 // body limits of upload routes, by pattern
 	routes []Route
 	nav    []NavItem
 	base   *template.Template
@@ -107,6 +108,32 @@ func (s *Site) Routes() []Route {
 	return out
 }
 
+// Upload registers a route that accepts request bodies up to max bytes
+// instead of MaxBody: file uploads. op is nil for a page route.
+func (s *Site) Upload(pattern string, max int64, op *Operation, h http.HandlerFunc) {
+	s.add(pattern, op, h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.limits == nil {
+		s.limits = map[string]int64{}
+	}
+	s.limits[pattern] = max
+}
+
+// bodyLimit is the body limit of the request's route, or 0 for MaxBody.
+func (s *Site) bodyLimit(r *http.Request) int64 {
+	s.mu.Lock()
+	n := len(s.limits)
+	s.mu.Unlock()
+	if n == 0 {
+		return 0
+	}
+	_, pattern := s.mux.Handler(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limits[pattern]
+}
+
 // AddNav adds an entry to the main navigation.
 func (s *Site) AddNav(items ...NavItem) { s.nav = append(s.nav, items...) }
 
@@ -157,7 +184,7 @@ func (s *Site) Handler(auth func(http.Handler) http.Handler, m *Metrics) http.Ha
 	h = auth(h)
 	h = s.withLocale(h)
 	h = crossOrigin(h, s)
-	h = limitBody(h)
+	h = limitBodyBy(s.bodyLimit, h)
 	h = s.withClientIP(h)
 	h = compress(h)
 	h = securityHeaders(h)
