@@ -101,6 +101,9 @@ func (s *Site) view(r *http.Request, data any, form *Form) *View {
 		if (n.Signed && vw == nil) || (n.Admin && !vw.IsAdmin()) || (n.Role != "" && !vw.HasRole(n.Role)) {
 			continue
 		}
+		if n.Badge != nil && vw != nil {
+			n.Count = n.Badge(r.Context(), vw)
+		}
 		v.Nav = append(v.Nav, n)
 	}
 	q := r.URL.Query()

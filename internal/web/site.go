@@ -38,6 +38,11 @@ type NavItem struct {
 	Signed bool   // shown only to signed-in people
 	Admin  bool   // shown only to platform administrators
 	Role   string // shown only to holders of this platform role
+	// Badge counts what waits for the viewer there (unread notifications);
+	// shown beside the label when above zero. Signed-in viewers only.
+	Badge func(ctx context.Context, v *Viewer) int
+	// Count is Badge's answer for the page being rendered.
+	Count int
 }
 
 // Site holds everything the modules share to serve pages and APIs.
