@@ -110,7 +110,7 @@ func TestJourney(t *testing.T) {
 		slug    = "silkroad-cloud"
 	)
 	a.open("/orgs/new")
-	a.fill("#f-name", orgName)
+	a.fill(`[id="f-name.zh-Hans"]`, orgName)
 	a.fill("#f-slug", slug)
 	a.choose("#f-kind", "enterprise")
 	a.choose("#f-country", "CN")

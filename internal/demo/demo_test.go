@@ -119,7 +119,7 @@ func TestLoad(t *testing.T) {
 				!(strings.HasSuffix(u.Host, ".example.org") || strings.HasSuffix(u.Host, ".test")) {
 				t.Errorf("%s: website %q is not under example.org or .test", o.Slug, o.Website)
 			}
-			if strings.TrimSpace(o.Description) == "" {
+			if o.Description.IsZero() {
 				t.Errorf("%s: no description", o.Slug)
 			}
 			full, err := a.Orgs.BySlug(ctx, o.Slug)
@@ -161,6 +161,34 @@ func TestLoad(t *testing.T) {
 		}
 		t.Logf("%d organisations: %v; %d African countries in %d regions, %d Chinese; %d verified, %d pending",
 			len(orgs), kinds, len(african), len(regions), china, verified, pending)
+	})
+
+	// Names are written in the owner's language; many organisations add
+	// their name in a second language, which readers of it see.
+	t.Run("NamesInSeveralLanguages", func(t *testing.T) {
+		several := 0
+		for _, o := range orgs {
+			if o.Name == "" || o.Name != o.Names.String() || o.Names.Versions[o.Names.Original].By == "" {
+				t.Errorf("%s: name %q, names %+v", o.Slug, o.Name, o.Names)
+			}
+			if len(o.Names.Versions) > 1 {
+				several++
+			}
+			if o.Country == "CN" && (o.Names.Original != "zh-Hans" || o.Names.Versions["en"].Text == "") {
+				t.Errorf("%s: a Chinese organisation's name in %s, English %q", o.Slug, o.Names.Original, o.Names.Versions["en"].Text)
+			}
+		}
+		if several < len(orgs)/2 {
+			t.Errorf("%d of %d organisations have their name in more than one language", several, len(orgs))
+		}
+		res := e.Browser().Get("/orgs?lang=en&q=" + url.QueryEscape("丝路云"))
+		if !strings.Contains(res.Body, "Silk Road Cloud Technology Co., Ltd.") {
+			t.Error("an English reader searching in Chinese does not see the English name")
+		}
+		res = e.Browser().Get("/orgs?lang=fr&q=" + url.QueryEscape("Teranga"))
+		if !strings.Contains(res.Body, "Marché Teranga en ligne") {
+			t.Error("a French reader does not see the French original name")
+		}
 	})
 
 	t.Run("ProgrammeOffices", func(t *testing.T) {

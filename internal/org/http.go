@@ -65,9 +65,16 @@ func (s *Service) formData(r *http.Request, o *Org, f *web.Form) formData {
 	return formData{Org: o, Kinds: Kinds, Sectors: Sectors, Countries: countryOptions(web.PrinterOf(r).Lang, false), Chosen: chosen}
 }
 
+// inputOf reads the organisation form: the name and description side by
+// side in the six languages. A plain name field (scripts written before
+// the side-by-side form) is the version in the form's lang, else English.
 func inputOf(f *web.Form) Input {
-	return Input{Name: f.Value("name"), Slug: f.Value("slug"), Kind: f.Value("kind"), Country: f.Value("country"),
-		Website: f.Value("website"), Description: f.Value("description"), Sectors: f.Values["sectors"]}
+	in := Input{Names: formText(f, "name"), Description: formText(f, "description"), Slug: f.Value("slug"), Kind: f.Value("kind"),
+		Country: f.Value("country"), Website: f.Value("website"), Sectors: f.Values["sectors"]}
+	if in.Names.Original == "" && len(in.Names.Versions) == 0 {
+		in.Name, in.Lang = f.Value("name"), f.Trimmed("lang")
+	}
+	return in
 }
 
 func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
@@ -116,21 +123,28 @@ func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) showPage(w http.ResponseWriter, r *http.Request, o *Org) {
-	v := web.ViewerOf(r)
-	data := map[string]any{"Org": o, "Admin": v != nil && s.IsAdmin(v, o.ID)}
-	if v != nil {
-		if _, ok := v.Member(o.ID); ok {
-			members, err := s.Members(r.Context(), v, o)
-			if err != nil {
-				s.Site.Fail(w, r, err)
-				return
-			}
-			data["Members"] = members
-			data["Member"] = true
+	v, lang := web.ViewerOf(r), web.PrinterOf(r).Lang
+	data := map[string]any{"Org": o, "Admin": v != nil && s.IsAdmin(v, o.ID), "Name": o.NameIn(lang), "Description": o.DescriptionIn(lang)}
+	if name := data["Name"].(Shown); !name.Original {
+		data["OriginalName"] = shown(o.Names, o.Names.Original)
+	}
+	if _, ok := v.Member(o.ID); ok {
+		members, err := s.Members(r.Context(), v, o)
+		if err != nil {
+			s.Site.Fail(w, r, err)
+			return
 		}
+		versions, err := s.versions(r.Context(), o)
+		if err != nil {
+			s.Site.Fail(w, r, err)
+			return
+		}
+		data["Members"] = members
+		data["Member"] = true
+		data["Versions"] = versions
 	}
 	if o.Country != "" {
-		data["Country"] = countryName(web.PrinterOf(r).Lang, o.Country)
+		data["Country"] = countryName(lang, o.Country)
 	}
 	s.Site.Render(w, r, http.StatusOK, "org/show", data)
 }
@@ -140,8 +154,10 @@ func (s *Service) editPage(w http.ResponseWriter, r *http.Request, o *Org) {
 		s.Site.Fail(w, r, errs.E("org", errs.Forbidden, "error.forbidden"))
 		return
 	}
-	f := web.NewForm(url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "country": {o.Country}, "website": {o.Website},
-		"description": {o.Description}, "sectors": o.Sectors})
+	vals := url.Values{"kind": {string(o.Kind)}, "country": {o.Country}, "website": {o.Website}, "sectors": o.Sectors}
+	formValues(vals, "name", o.Names)
+	formValues(vals, "description", o.Description)
+	f := web.NewForm(vals)
 	s.Site.RenderForm(w, r, http.StatusOK, "org/form", s.formData(r, o, f), f)
 }
 

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -22,6 +23,9 @@ import (
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/geo"
+	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/search"
+	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -36,13 +40,17 @@ var Migrations = db.Embedded("org", migrationFS, "migrations")
 
 // Org is an organisation.
 type Org struct {
-	ID          string    `json:"id"`
-	Slug        string    `json:"slug"`
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	// Name is the name in its original language (the plain name column),
+	// which memberships, sort order, sharing pages and mails use; readers
+	// see NameIn their language.
 	Name        string    `json:"name"`
+	Names       text.Text `json:"names"`
 	Kind        Kind      `json:"kind"`
 	Country     string    `json:"country"`
 	Website     string    `json:"website"`
-	Description string    `json:"description"`
+	Description text.Text `json:"description"`
 	Sectors     []string  `json:"sectors"`
 	OwnerID     string    `json:"-"`
 	Verified    bool      `json:"verified"`
@@ -61,22 +69,63 @@ type Service struct {
 // InvitationTTL is how long an invitation stays open.
 const InvitationTTL = 14 * 24 * time.Hour
 
-// Input is what creating or editing an organisation takes.
+// Input is what creating or editing an organisation takes. Who wrote each
+// version of the name and description is recorded by the service: the
+// person creating or editing, for every version they add or change.
 type Input struct {
-	Name, Slug, Kind, Country, Website, Description string
-	Sectors                                         []string
+	// Names is the name in its original language and any translations.
+	Names text.Text
+	// Name is the name as one plain string, for callers that know it in one
+	// language only: when Names has no version, Name becomes the version in
+	// Lang (the original, English, when creating without a Lang).
+	Name, Lang string
+	// Description is the description in several languages; it may be empty.
+	Description                  text.Text
+	Slug, Kind, Country, Website string
+	Sectors                      []string
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$`)
 
-func (in *Input) check(creating bool) error {
-	fields := map[string]string{}
-	in.Name = strings.TrimSpace(in.Name)
-	if n := utf8.RuneCountInString(in.Name); n == 0 || n > 200 {
-		fields["name"] = "org.error.name"
+// names is the name as submitted: Names, or else Name as the version in
+// Lang — when editing, the other versions stay as they were.
+func (in *Input) names(prev text.Text) text.Text {
+	if in.Names.Original != "" || len(in.Names.Versions) > 0 {
+		return in.Names
 	}
+	if len(prev.Versions) == 0 {
+		return plainText(in.Lang, in.Name)
+	}
+	lang := in.Lang
+	if lang == "" {
+		lang = prev.Original
+	}
+	t := text.Text{Original: prev.Original, Versions: maps.Clone(prev.Versions)}
+	t.Versions[lang] = text.Version{Text: in.Name}
+	return t
+}
+
+// check validates the input against prev (nil when creating) and returns
+// the name and description with each version's author: unchanged versions
+// keep theirs, new and changed ones are by `by`, now.
+func (in *Input) check(prev *Org, by string, now time.Time) (names, desc text.Text, err error) {
+	fields := map[string]string{}
+	var prevNames, prevDesc text.Text
+	if prev != nil {
+		prevNames, prevDesc = prev.Names, prev.Description
+	}
+	names = revise(prevNames, in.names(prevNames), by, now)
+	nameRule.check(names, fields)
+	desc = revise(prevDesc, in.Description, by, now)
+	if desc.Original == "" && len(desc.Versions) == 0 {
+		desc.Original = i18n.Default // no description: say it is in the name's language
+		if i18n.Supported(names.Original) {
+			desc.Original = names.Original
+		}
+	}
+	descriptionRule.check(desc, fields)
 	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
-	if creating && !slugRE.MatchString(in.Slug) {
+	if prev == nil && !slugRE.MatchString(in.Slug) {
 		fields["slug"] = "org.error.slug"
 	}
 	if !Kind(in.Kind).Valid() {
@@ -93,9 +142,6 @@ func (in *Input) check(creating bool) error {
 			fields["website"] = "org.error.website"
 		}
 	}
-	if utf8.RuneCountInString(in.Description) > 5000 {
-		fields["description"] = "org.error.description"
-	}
 	in.Sectors = slices.Clone(in.Sectors) // the caller's slice stays as it was
 	slices.Sort(in.Sectors)
 	in.Sectors = slices.Compact(in.Sectors)
@@ -105,22 +151,29 @@ func (in *Input) check(creating bool) error {
 		}
 	}
 	if len(fields) > 0 {
-		return errs.Field("org", fields)
+		return text.Text{}, text.Text{}, errs.Field("org", fields)
 	}
-	return nil
+	return names, desc, nil
 }
+
+// namesSearch is what the directory's search matches: every version of
+// the name, folded as the kernel's search folds text (case, diacritics,
+// Traditional Chinese, Arabic letter variants).
+func namesSearch(t text.Text) string { return search.Document(t.All()) }
 
 // Create makes an organisation whose first admin and owner is the creator.
 func (s *Service) Create(ctx context.Context, v *web.Viewer, in Input, ip string) (*Org, error) {
-	if err := in.check(true); err != nil {
+	now := s.Clock.Now()
+	names, desc, err := in.check(nil, v.ID, now)
+	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
-	o := &Org{ID: newID(), Slug: in.Slug, Name: in.Name, Kind: Kind(in.Kind), Country: in.Country, Website: in.Website,
-		Description: strings.TrimSpace(in.Description), Sectors: in.Sectors, OwnerID: v.ID, CreatedAt: now}
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, kind, country, website, description, owner_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, o.ID, o.Slug, o.Name, string(o.Kind), o.Country, o.Website, o.Description, v.ID, now)
+	o := &Org{ID: newID(), Slug: in.Slug, Name: names.String(), Names: names, Kind: Kind(in.Kind), Country: in.Country,
+		Website: in.Website, Description: desc, Sectors: in.Sectors, OwnerID: v.ID, CreatedAt: now}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, names, names_search, kind, country, website, description, owner_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, o.ID, o.Slug, o.Name, o.Names, namesSearch(o.Names),
+			string(o.Kind), o.Country, o.Website, o.Description, v.ID, now)
 		if db.IsUnique(err) {
 			return errs.Field("org", map[string]string{"slug": "org.error.slug_taken"})
 		}
@@ -141,30 +194,41 @@ func (s *Service) Create(ctx context.Context, v *web.Viewer, in Input, ip string
 	return o, nil
 }
 
-// CreateOffice makes (once) the programme office of a module.
+// CreateOffice makes (once) the programme office of a module; its name is
+// in English, the platform's default.
 func (s *Service) CreateOffice(ctx context.Context, module, name string) (*Org, error) {
 	now := s.Clock.Now()
-	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, kind, country, module, verified_at, created_at)
-		VALUES ($1, $2, $3, $4, '', $5, $6, $6) ON CONFLICT (slug) DO NOTHING`, newID(), "office-"+module, name, string(ProgrammeOffice), module, now)
+	names := text.New(i18n.Default, name, "", now)
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO orgs (id, slug, name, names, names_search, kind, country, description, module, verified_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $9) ON CONFLICT (slug) DO NOTHING`, newID(), "office-"+module, name, names,
+		namesSearch(names), string(ProgrammeOffice), text.Text{Original: i18n.Default, Versions: map[string]text.Version{}}, module, now)
 	if err != nil {
 		return nil, errs.Wrap("create office", err)
 	}
 	return s.BySlug(ctx, "office-"+module)
 }
 
-// Update changes an organisation's profile; only its admins may.
+// Update changes an organisation's profile; only its admins may. Versions
+// of the name and description that the editor adds or changes are theirs;
+// the others keep their authors.
 func (s *Service) Update(ctx context.Context, v *web.Viewer, o *Org, in Input, ip string) error {
 	if !s.IsAdmin(v, o.ID) {
 		return errs.E("org", errs.Forbidden, "error.forbidden")
 	}
-	if err := in.check(false); err != nil {
-		return err
-	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// The texts as stored now, so that an edit made meanwhile keeps its authors.
+		prev, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = $1`, o.ID))
+		if err != nil {
+			return err
+		}
+		names, desc, err := in.check(prev, v.ID, s.Clock.Now())
+		if err != nil {
+			return err
+		}
 		// Changing the kind of a verified organisation withdraws the verification.
-		_, err := tx.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, country = $3, website = $4, description = $5,
-			verified_at = CASE WHEN kind = $2 AND country = $3 THEN verified_at END WHERE id = $6`,
-			in.Name, in.Kind, in.Country, in.Website, strings.TrimSpace(in.Description), o.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE orgs SET name = $1, names = $2, names_search = $3, kind = $4, country = $5, website = $6,
+			description = $7, verified_at = CASE WHEN kind = $4 AND country = $5 THEN verified_at END WHERE id = $8`,
+			names.String(), names, namesSearch(names), in.Kind, in.Country, in.Website, desc, o.ID)
 		if err != nil {
 			return errs.Wrap("update org", err)
 		}
@@ -202,17 +266,29 @@ func addMember(ctx context.Context, tx *sql.Tx, orgID, userID string, roles []st
 	return nil
 }
 
-const orgCols = `id, slug, name, kind, country, website, description, COALESCE(owner_id, ''), verified_at IS NOT NULL, created_at`
+const orgCols = `id, slug, name, names, kind, country, website, description, COALESCE(owner_id, ''), verified_at IS NOT NULL, created_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (*Org, error) {
 	o := &Org{}
-	var kind string
-	err := row.Scan(&o.ID, &o.Slug, &o.Name, &kind, &o.Country, &o.Website, &o.Description, &o.OwnerID, &o.Verified, &o.CreatedAt)
+	var kind, names, desc string
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &names, &kind, &o.Country, &o.Website, &desc, &o.OwnerID, &o.Verified, &o.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E("org", errs.NotFound, "error.not_found")
 	}
 	if err != nil {
 		return nil, errs.Wrap("scan org", err)
+	}
+	if o.Names, err = decodeText(names); err != nil {
+		return nil, errs.Wrap("scan org names", err)
+	}
+	if o.Description, err = decodeText(desc); err != nil {
+		return nil, errs.Wrap("scan org description", err)
+	}
+	if len(o.Names.Versions) == 0 {
+		o.Names = plainText(i18n.Default, o.Name) // a row written without names
+	}
+	if o.Description.Original == "" {
+		o.Description = text.Text{Original: o.Names.Original, Versions: map[string]text.Version{}}
 	}
 	o.Kind = Kind(kind)
 	return o, nil
@@ -266,8 +342,22 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Org, string, error) {
 		where = append(where, `id IN (SELECT org_id FROM org_sectors WHERE sector = `+arg(f.Sector)+`)`)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
+		// Every word of the query in some version of the name, or the
+		// query in the original name or the slug as typed.
+		toks := search.Tokens(q)
+		if utf8.RuneCountInString(q) > search.MaxQuery || len(toks) > search.MaxTokens {
+			return nil, "", errs.E("org", errs.Invalid, "search.error.long")
+		}
+		var inNames []string
+		for _, tok := range toks {
+			inNames = append(inNames, `names_search LIKE `+arg("%"+escapeLike(tok)+"%")+` ESCAPE '\'`)
+		}
 		p := arg("%" + escapeLike(strings.ToLower(q)) + "%")
-		where = append(where, `(LOWER(name) LIKE `+p+` ESCAPE '\' OR slug LIKE `+p+` ESCAPE '\')`)
+		match := `LOWER(name) LIKE ` + p + ` ESCAPE '\' OR slug LIKE ` + p + ` ESCAPE '\'`
+		if len(inNames) > 0 {
+			match = `(` + strings.Join(inNames, " AND ") + `) OR ` + match
+		}
+		where = append(where, `(`+match+`)`)
 	}
 	if f.After != "" {
 		name, id, ok := decodeCursor(f.After)

@@ -71,6 +71,11 @@ func crossOrigin(next http.Handler, s *Site) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, errs.E("csrf", errs.Forbidden, "error.cross_origin"))
 	}))
+	s.mu.Lock()
+	for _, p := range s.crossOrigin {
+		cop.AddInsecureBypassPattern(p)
+	}
+	s.mu.Unlock()
 	protected := cop.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") ||
@@ -195,7 +200,10 @@ func (s *Site) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				// The route's pattern, not the path: paths can hold secrets
+				// (single-use links, unsubscribe tokens).
+				_, pattern := s.mux.Handler(r)
+				s.Log.Error("panic", "method", r.Method, "route", pattern, "panic", v)
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()

@@ -57,6 +57,8 @@ type Site struct {
 	mux    *http.ServeMux
 	mu     sync.Mutex
 	limits map[string]int64 // body limits of upload routes, by pattern
+	// crossOrigin are the patterns that take POSTs from other sites.
+	crossOrigin []string
 	routes []Route
 	nav    []NavItem
 	base   *template.Template
@@ -123,6 +125,16 @@ func (s *Site) Upload(pattern string, max int64, op *Operation, h http.HandlerFu
 		s.limits = map[string]int64{}
 	}
 	s.limits[pattern] = max
+}
+
+// AllowCrossOrigin lets pattern take requests from other sites, past the
+// cross-origin protection: for routes whose secret is in the URL and that
+// must work from anywhere, like RFC 8058's one-click unsubscribe. Call it
+// before Handler.
+func (s *Site) AllowCrossOrigin(pattern string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.crossOrigin = append(s.crossOrigin, pattern)
 }
 
 // bodyLimit is the body limit of the request's route, or 0 for MaxBody.
