@@ -79,6 +79,7 @@ type App struct {
 	Notify     *notify.Service
 	Files      *files.Service
 	Agreements *agreements.Service
+	Network    networkParts
 	Catalog    *i18n.Catalog
 	Mail       mail.Sender
 	handler    http.Handler
@@ -185,7 +186,7 @@ func (a *App) build() error {
 	a.Moderation.Mount(a.Site)
 	a.Indicators = &indicators.Registry{}
 	a.Indicators.Declare(a.Orgs.Partners())
-	for _, wire := range []func() error{a.wireNotify, a.wireFiles, a.wireAgreements} {
+	for _, wire := range []func() error{a.wireNotify, a.wireFiles, a.wireAgreements, a.wireNetwork} {
 		if err := wire(); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -181,4 +182,37 @@ func (s *Service) groupAudit(ctx context.Context, tx *sql.Tx, action string, v *
 		details = map[string]any{"org": orgID}
 	}
 	return s.Audit.Record(ctx, tx, action, v.Pseudonym, g.OwnerOrg, "group", g.ID, "", details)
+}
+
+// EnsureGroup returns the group with slug, creating it owned by ownerOrg if
+// it does not exist: for groups the platform itself keeps, like a module's
+// community (the cooperation network's members, the vetted CERTs). Two
+// instances starting at once end with one group.
+func (s *Service) EnsureGroup(ctx context.Context, ownerOrg, slug, name, purpose string) (*Group, error) {
+	if !groupSlug.MatchString(slug) {
+		return nil, fmt.Errorf("sharing: bad group slug %q", slug)
+	}
+	now := s.Clock.Now()
+	id := uuid.Must(uuid.NewV7()).String()
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO org_groups (id, slug, name, owner_org, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (slug) DO NOTHING`, id, slug, name, ownerOrg, purpose, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			_, err = tx.ExecContext(ctx, `INSERT INTO group_members (group_id, org_id, added_at) VALUES ($1, $2, $3)`, id, ownerOrg, now)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, errs.Wrap("ensure group", err)
+	}
+	g := &Group{}
+	err = s.DB.R.QueryRowContext(ctx, `SELECT id, slug, name, owner_org, purpose, created_at FROM org_groups WHERE slug = $1`, slug).
+		Scan(&g.ID, &g.Slug, &g.Name, &g.OwnerOrg, &g.Purpose, &g.CreatedAt)
+	if err != nil {
+		return nil, errs.Wrap("ensure group", err)
+	}
+	return g, nil
 }

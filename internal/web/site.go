@@ -59,11 +59,11 @@ type Site struct {
 	limits map[string]int64 // body limits of upload routes, by pattern
 	// crossOrigin are the patterns that take POSTs from other sites.
 	crossOrigin []string
-	routes []Route
-	nav    []NavItem
-	base   *template.Template
-	pages  map[string]*template.Template
-	css    asset
+	routes      []Route
+	nav         []NavItem
+	base        *template.Template
+	pages       map[string]*template.Template
+	css         asset
 }
 
 // NewSite builds a site with the layout templates and the stylesheet.
