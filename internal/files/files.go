@@ -25,6 +25,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -119,6 +120,27 @@ type Service struct {
 	TempDir string
 	// Limits are the largest sizes per kind; upload.DefaultLimits when nil.
 	Limits upload.Limits
+
+	mu     sync.Mutex
+	accept map[string][]upload.Kind // record type → the kinds it holds
+}
+
+// Accept limits the files records of a type hold to some kinds (a
+// post's attachments to images and documents, say). Types not named
+// take every kind.
+func (s *Service) Accept(recordType string, kinds ...upload.Kind) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.accept == nil {
+		s.accept = map[string][]upload.Kind{}
+	}
+	s.accept[recordType] = kinds
+}
+
+func (s *Service) accepted(recordType string) []upload.Kind {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accept[recordType]
 }
 
 func (s *Service) limits() upload.Limits {
@@ -182,7 +204,11 @@ func (s *Service) Save(ctx context.Context, v *web.Viewer, recordType, recordID 
 	if size > s.maxUpload() {
 		return nil, errs.E(op, errs.TooLarge, "upload.error.too_large")
 	}
-	t, err := upload.Detect(tmp, size, up.Allowed, s.limits())
+	allowed := up.Allowed
+	if allowed == nil {
+		allowed = s.accepted(recordType)
+	}
+	t, err := upload.Detect(tmp, size, allowed, s.limits())
 	if err != nil {
 		return nil, err
 	}
