@@ -121,8 +121,31 @@ type Service struct {
 	// Limits are the largest sizes per kind; upload.DefaultLimits when nil.
 	Limits upload.Limits
 
-	mu     sync.Mutex
-	accept map[string][]upload.Kind // record type → the kinds it holds
+	mu      sync.Mutex
+	accept  map[string][]upload.Kind // record type → the kinds it holds
+	imaging chan struct{}            // a slot per image being decoded
+}
+
+// MaxImaging is how many images are decoded at once: decoding takes about
+// six bytes a pixel (some 250 MB for the largest image accepted), so a burst
+// of uploads waits rather than exhausting memory.
+const MaxImaging = 2
+
+// renditions makes an image's renditions when a slot is free.
+func (s *Service) renditions(ctx context.Context, r io.ReaderAt, size int64, t upload.Type) ([]upload.Rendition, error) {
+	s.mu.Lock()
+	if s.imaging == nil {
+		s.imaging = make(chan struct{}, MaxImaging)
+	}
+	slots := s.imaging
+	s.mu.Unlock()
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-slots }()
+	return upload.Renditions(r, size, t)
 }
 
 // Accept limits the files records of a type hold to some kinds (a
@@ -220,7 +243,7 @@ func (s *Service) Save(ctx context.Context, v *web.Viewer, recordType, recordID 
 	if t.Kind == upload.Image {
 		md := upload.ReadMetadata(tmp, size, t)
 		f.Title, f.Caption, f.Creator, f.Credit, f.Copyright = md.Title, md.Caption, md.Creator, md.Credit, md.Copyright
-		if renditions, err = upload.Renditions(tmp, size, t); err != nil {
+		if renditions, err = s.renditions(ctx, tmp, size, t); err != nil {
 			return nil, err
 		}
 		for _, r := range renditions {

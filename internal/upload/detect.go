@@ -179,24 +179,24 @@ func sniff(head []byte) (format, error) {
 }
 
 // markup is what makes a browser or a PHP interpreter take a file for its
-// own, whatever else the file is.
-var markup = [][]byte{
-	[]byte("<script"), []byte("<html"), []byte("<!doctype"), []byte("<?php"), []byte("<head"),
-	[]byte("<body"), []byte("<iframe"), []byte("<svg"), []byte("<object"), []byte("<embed"),
-	[]byte("<img"), []byte("<meta"), []byte("<style"), []byte("<link"), []byte("<form"),
-	[]byte("javascript:"),
+// own, whatever else the file is: a tag name followed by a delimiter, so that
+// the namespaced elements of office XML (<style:style>, <meta:generator>,
+// <svg:title>) are not mistaken for HTML.
+var markup = []string{
+	"<script", "<html", "<head", "<body", "<iframe", "<svg", "<object", "<embed",
+	"<img", "<meta", "<style", "<link", "<form", "<!doctype", "<?php",
 }
 
 // signatures of other formats that a reader finds near the start of a file
 // (PDF readers look for %PDF- in the first kilobyte, zip readers for local
 // headers anywhere); a file carrying one is two files at once.
 var signatures = []struct {
-	sig    []byte
-	inZip  bool // legitimately found inside office documents (stored images)
-	format string
+	sig     []byte
+	picture bool // office files, songs and videos carry pictures: a cover, an image
+	format  string
 }{
 	{[]byte("%PDF-"), false, "PDF"},
-	{[]byte("PK\x03\x04"), true, "zip"},
+	{[]byte("PK\x03\x04"), false, "zip"},
 	{[]byte("\x89PNG\r\n\x1A\n"), true, "PNG"},
 	{[]byte("GIF87a"), true, "GIF"},
 	{[]byte("GIF89a"), true, "GIF"},
@@ -214,7 +214,7 @@ func foreignStart(head []byte, f format) error {
 		return problem(keyPolyglot, "%q in the first kilobyte", m)
 	}
 	for _, s := range signatures {
-		if f.zip && s.inZip {
+		if s.picture && (f.zip || f.kind == Audio || f.kind == Video) || f.zip && s.format == "zip" {
 			continue
 		}
 		if i := bytes.Index(first[1:], s.sig); i >= 0 {
@@ -228,8 +228,15 @@ func foreignStart(head []byte, f format) error {
 func findMarkup(b []byte) string {
 	lower := bytes.ToLower(b)
 	for _, m := range markup {
-		if bytes.Contains(lower, m) {
-			return string(m)
+		for rest := lower; ; {
+			i := bytes.Index(rest, []byte(m))
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(m):]
+			if len(rest) == 0 || bytes.IndexByte([]byte(" \t\r\n\f>/"), rest[0]) >= 0 {
+				return m
+			}
 		}
 	}
 	return ""

@@ -471,6 +471,18 @@ func mp3(withTag bool) []byte {
 	return b
 }
 
+// mp3WithCover carries a PNG cover picture in an ID3v2.3 APIC frame.
+func mp3WithCover(cover []byte) []byte {
+	body := append([]byte("\x00image/png\x00\x03\x00"), cover...)
+	frame := binary.BigEndian.AppendUint32([]byte("APIC"), uint32(len(body)))
+	frame = append(frame, 0, 0)
+	frame = append(frame, body...)
+	n := len(frame)
+	b := append([]byte("ID3\x03\x00\x00"), byte(n>>21&0x7F), byte(n>>14&0x7F), byte(n>>7&0x7F), byte(n&0x7F))
+	b = append(b, frame...)
+	return append(b, mp3(false)...)
+}
+
 func wav() []byte {
 	fmtChunk := []byte{1, 0, 1, 0} // PCM, mono
 	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, 8000)

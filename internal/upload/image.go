@@ -344,6 +344,20 @@ func (l pngLayout) rawSize() int64 {
 	return total
 }
 
+// enoughData refuses image data too short to inflate to what the header
+// says, before a decoder allocates the pixels: deflate cannot pack more than
+// 1,032 bytes into one.
+func (l pngLayout) enoughData() error {
+	var n int64
+	for _, s := range l.idat {
+		n += s.n
+	}
+	if n*1032 < l.rawSize() {
+		return problem(keyDamaged, "PNG image data of %d bytes cannot hold %d × %d pixels", n, l.width, l.height)
+	}
+	return nil
+}
+
 // checkPNGData inflates the image data, counting and discarding it, and
 // refuses a stream that inflates far beyond what the header allows: a
 // decompression bomb. Go's decoder would stop at the expected size; other
@@ -376,6 +390,9 @@ func checkPNG(sr *io.SectionReader, size int64, _ []byte) (Type, error) {
 	}
 	l, err := walkPNG(sr, size, true)
 	if err != nil {
+		return Type{}, err
+	}
+	if err := l.enoughData(); err != nil {
 		return Type{}, err
 	}
 	if err := checkPNGData(sr, l); err != nil {

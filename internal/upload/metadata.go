@@ -155,7 +155,7 @@ func photoshopIPTC(b []byte) []byte {
 		if id == 0x0404 {
 			return b[start : start+n]
 		}
-		b = b[start+n+n&1:]
+		b = b[min(len(b), start+n+n&1):]
 	}
 	return nil
 }

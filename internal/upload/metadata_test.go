@@ -88,4 +88,9 @@ func TestReadMetadataOfDamagedImages(t *testing.T) {
 	for _, n := range []int{0, 2, 10, 100, 200, 600} {
 		upload.ReadMetadata(bytes.NewReader(data[:n]), int64(n), jpegType) // must not panic
 	}
+	// A resource block of odd length, unpadded, at the very end.
+	odd := withSegments(jpegOf(t, photo(8, 8), 80), segment(0xED, []byte("Photoshop 3.0\x008BIM\x04\x25\x00\x00\x00\x00\x00\x03abc")))
+	if m := upload.ReadMetadata(bytes.NewReader(odd), int64(len(odd)), jpegType); m != (upload.Metadata{}) {
+		t.Errorf("ReadMetadata = %+v", m)
+	}
 }

@@ -136,6 +136,9 @@ func decodeImage(sr *io.SectionReader, size int64, mediaType string) (image.Imag
 		if err != nil {
 			return nil, 0, err
 		}
+		if err := l.enoughData(); err != nil {
+			return nil, 0, err
+		}
 		for _, s := range l.exifs {
 			orientation = exifOrientation(readSegment(sr, s, 1<<16))
 		}

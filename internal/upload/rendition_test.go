@@ -236,20 +236,54 @@ func TestRenditionsOfAnimations(t *testing.T) {
 	}
 }
 
-// A noisy photo is the worst case for the thumbnail's budget.
+// Noise is the worst case for the thumbnail's budget. Shrinking a large
+// noisy photo smooths it; a noisy image already at thumbnail size is not
+// smoothed at all, so its quality, then its size, must come down.
 func TestThumbFitsBudget(t *testing.T) {
-	data := jpegOf(t, noise(4000, 3000), 90)
-	rs := renditionsOf(t, data)
-	thumb := rs[0]
-	if len(thumb.Data) > 15<<10 {
-		t.Errorf("thumb of %d bytes", len(thumb.Data))
+	cases := []struct {
+		name    string
+		data    []byte
+		maxSide int
+		large   [2]int
+	}{
+		{"noisy 4000 × 3000 photo", jpegOf(t, noise(4000, 3000), 90), 320, [2]int{1920, 1440}},
+		{"noise at thumbnail size", pngOf(t, noise(320, 240)), 319, [2]int{320, 240}},
 	}
-	if thumb.Width > 320 || thumb.Height > 320 || thumb.Width < 100 {
-		t.Errorf("thumb of %d × %d", thumb.Width, thumb.Height)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs := renditionsOf(t, c.data)
+			thumb := rs[0]
+			if len(thumb.Data) > 15<<10 {
+				t.Errorf("thumb of %d bytes", len(thumb.Data))
+			}
+			if thumb.Width > c.maxSide || thumb.Height > c.maxSide || thumb.Width < 100 {
+				t.Errorf("thumb of %d × %d", thumb.Width, thumb.Height)
+			}
+			if d := thumb.Width*3 - thumb.Height*4; d < -6 || d > 6 {
+				t.Errorf("thumb of %d × %d lost the 4:3 shape", thumb.Width, thumb.Height)
+			}
+			decoded(t, thumb)
+			t.Logf("thumb of %d × %d, %d bytes", thumb.Width, thumb.Height, len(thumb.Data))
+			if got := [2]int{rs[2].Width, rs[2].Height}; got != c.large {
+				t.Errorf("large of %v, want %v", got, c.large)
+			}
+		})
 	}
-	decoded(t, thumb)
-	if rs[2].Width != 1920 || rs[2].Height != 1440 {
-		t.Errorf("large of %d × %d", rs[2].Width, rs[2].Height)
+}
+
+// A PNG whose header asks for 36 megapixels but whose data could never fill
+// them is refused before the decoder allocates them.
+func TestRenditionsRefuseEmptyPromises(t *testing.T) {
+	data := craftedPNG(6000, 6000, make([]byte, 1000))
+	var err error
+	mem := memoryOf(func() {
+		_, err = upload.Renditions(bytes.NewReader(data), int64(len(data)), upload.Type{Kind: upload.Image, MediaType: "image/png", Ext: ".png"})
+	})
+	if errs.KeyOf(err) != "upload.error.damaged" || mem > 1<<20 {
+		t.Errorf("Renditions = %v after allocating %d bytes, want damaged and little memory", err, mem)
+	}
+	if _, err := detect(data); errs.KeyOf(err) != "upload.error.damaged" {
+		t.Errorf("Detect = %v, want damaged", err)
 	}
 }
 
