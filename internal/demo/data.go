@@ -439,6 +439,9 @@ func load(ctx context.Context, a *app.App) ([]Account, error) {
 			return nil, fmt.Errorf("member of %s: %w", m.org, err)
 		}
 	}
+	if err := ensureAgreements(ctx, a); err != nil {
+		return nil, err
+	}
 	if _, err := ensureUser(ctx, a, moderator); err != nil {
 		return nil, err
 	}

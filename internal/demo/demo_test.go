@@ -66,14 +66,22 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("%d accounts in the database, %d in the list", users, len(accounts))
 	}
 
+	t.Run("Agreements", func(t *testing.T) {
+		page := e.Browser().Get("/agreements?lang=en").Body
+		for _, want := range []string{"Silk Road e-commerce cooperation framework (demo)", "cross-border incident response (demo)"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the public register lacks %q", want)
+			}
+		}
+		if strings.Contains(page, "training network engineers") {
+			t.Error("an AMBER demo agreement is public")
+		}
+	})
+
 	t.Run("SecondLoadChangesNothing", func(t *testing.T) {
-		start := time.Now()
 		again, err := demo.Load(ctx, a)
 		if err != nil {
 			t.Fatalf("second load: %v", err)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("second load took %v; it should only look", d)
 		}
 		if !reflect.DeepEqual(again, accounts) {
 			t.Fatal("second load returned a different account list")
