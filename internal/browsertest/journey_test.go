@@ -1,7 +1,13 @@
 package browsertest
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +16,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
+	"harambee.africa/harambee/internal/agreements"
 	"harambee.africa/harambee/internal/app/apptest"
+	"harambee.africa/harambee/internal/web"
 )
 
 const password = "correct horse battery"
@@ -21,7 +29,7 @@ const password = "correct horse battery"
 func TestJourney(t *testing.T) {
 	exe := chromium(t)
 	env := apptest.Start(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	axe := newAxe(t)
 
@@ -149,7 +157,30 @@ func TestJourney(t *testing.T) {
 
 	step("invitation")
 
-	// 6. The narrowest phone: no page may scroll sideways.
+	// 6. Register an agreement and attach a photograph of the signing: the
+	// file goes through the browser's own multipart upload, and the record
+	// page shows the thumbnail made without the photo's metadata.
+	agreementID := registerAgreement(t, env, email, slug)
+	a.open("/agreements/" + agreementID)
+	photo := filepath.Join(t.TempDir(), "signing.jpg")
+	if err := os.WriteFile(photo, testJPEG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(a.ctx, chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{photo})); err != nil {
+		t.Fatalf("choose the file: %v", err)
+	}
+	a.submit(`main form[enctype="multipart/form-data"] button`)
+	a.at("/agreements/" + agreementID)
+	if w := eval[int](a, `(document.querySelector('main img[src$="/thumb"]') || {}).naturalWidth || 0`); w == 0 {
+		a.fatalPage("the record page shows no thumbnail of the uploaded photograph")
+	}
+	a.shot("agreement-with-photo")
+	a.click(`main ul.files a[href^="/files/"]`)
+	a.shot("file-page")
+
+	step("agreement and upload")
+
+	// 7. The narrowest phone: no page may scroll sideways.
 	if err := chromedp.Do(a.ctx, chromedp.EmulateViewport(320, 640)); err != nil {
 		t.Fatalf("emulate 320 px: %v", err)
 	}
@@ -161,7 +192,8 @@ func TestJourney(t *testing.T) {
 	a.shot("signin-320")
 	// The other pages of the journey are only reported, in both directions.
 	for _, path := range []string{"/account", "/account/2fa", "/orgs/new", "/orgs/" + slug, "/orgs/" + slug + "/members", "/orgs",
-		"/account?lang=ar", "/orgs/" + slug + "/members", "/orgs/new", "/signin?lang=zh-Hans"} {
+		"/account?lang=ar", "/orgs/" + slug + "/members", "/orgs/new", "/agreements", "/agreements/new", "/agreements/" + agreementID,
+		"/signin?lang=zh-Hans"} {
 		a.open(path)
 		lang := eval[string](a, `document.documentElement.lang`)
 		if w := eval[int](a, `document.documentElement.scrollWidth`); w > 320 {
@@ -170,6 +202,44 @@ func TestJourney(t *testing.T) {
 		a.shot("320" + sanitize(path) + "-" + lang)
 	}
 	step("320 px")
+}
+
+// registerAgreement registers, through the service, an agreement between
+// the person's organisation and the Government of Kenya, and returns its id.
+func registerAgreement(t *testing.T, env *apptest.Env, email, slug string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := env.App.Accounts.UserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &web.Viewer{ID: u.ID, Pseudonym: u.Pseudonym}
+	if v.Orgs, err = env.App.Orgs.Memberships(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	ag, err := env.App.Agreements.Create(ctx, v, agreements.Input{Kind: "mou",
+		Title:    agreements.TextInput{Original: "zh-Hans", Texts: map[string]string{"zh-Hans": "云计算合作谅解备忘录"}},
+		Parties:  []agreements.PartyInput{{Kind: "org", Org: slug}, {Kind: "government", Country: "KE"}},
+		SignedOn: "2026-11-02"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ag.ID
+}
+
+// testJPEG is a small photograph-like image.
+func testJPEG(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for y := range 480 {
+		for x := range 640 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), uint8(x ^ y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func sanitize(path string) string {
