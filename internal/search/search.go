@@ -163,26 +163,40 @@ func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result
 	}
 	res := &Result{Tokens: toks}
 	countArgs := append([]any(nil), args.List()...)
+	// One pass: the matches are all ranked anyway, so the window count of
+	// them costs next to nothing, where a separate COUNT would match again.
+	count := ""
 	if r.Facet == "" {
-		if err := s.DB.R.QueryRowContext(ctx, with+`SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
-			return nil, errs.Wrap("search count", err)
-		}
+		count = `, COUNT(*) OVER ()`
 	}
 	lim, off := args.Add(r.Limit+1), args.Add(offset)
-	rows, err := s.DB.R.QueryContext(ctx, with+`SELECT t.id`+where+` ORDER BY `+rank+`, `+recency+` DESC, t.id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
+	// SQLite's bm25() may not sit beside a window function: rank inside,
+	// count and order outside.
+	rows, err := s.DB.R.QueryContext(ctx, with+`SELECT id`+count+` FROM (SELECT t.id AS id, `+rank+` AS relevance, `+recency+` AS recency`+where+
+		`) ranked ORDER BY relevance, recency DESC, id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
 	if err != nil {
 		return nil, errs.Wrap("search", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var h Hit
-		if err := rows.Scan(&h.ID); err != nil {
+		dest := []any{&h.ID}
+		if count != "" {
+			dest = append(dest, &res.Total)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, errs.Wrap("search", err)
 		}
 		res.Hits = append(res.Hits, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errs.Wrap("search", err)
+	}
+	if count != "" && len(res.Hits) == 0 && offset > 0 {
+		// Past the last page: the total still says how many there are.
+		if err := s.DB.R.QueryRowContext(ctx, with+`SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
+			return nil, errs.Wrap("search count", err)
+		}
 	}
 	if len(res.Hits) > r.Limit {
 		res.Hits = res.Hits[:r.Limit]
@@ -215,7 +229,7 @@ func (s *Service) match(toks []string, t sharing.Type, args *db.Args) (with, fro
 		q := args.Add(strings.Join(toks, " "))
 		return "", `search_docs d JOIN ` + t.Table + ` t ON t.id = d.record_id`,
 			`d.record_type = ` + typ + ` AND d.tsv @@ plainto_tsquery('simple', ` + q + `)`,
-			`ts_rank(d.tsv, plainto_tsquery('simple', ` + q + `)) DESC`
+			`-ts_rank(d.tsv, plainto_tsquery('simple', ` + q + `))`
 	}
 	quoted := make([]string, len(toks))
 	for i, tok := range toks {

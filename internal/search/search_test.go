@@ -205,3 +205,35 @@ func TestSnippet(t *testing.T) {
 		t.Fatalf("%s", got)
 	}
 }
+
+// TestTotalsAndPages checks the total without facets (counted in the same
+// query as the page) on every page, past the last one too, and that paging
+// one by one gives the order of a single page.
+func TestTotalsAndPages(t *testing.T) {
+	l := setup(t)
+	ask := func(limit int, cursor string) *search.Result {
+		res, err := l.e.App.Search.Search(context.Background(), nil, search.Request{Type: docType, Q: "cybersécurité", Recency: "created_at", Limit: limit, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	all := ask(10, "")
+	if all.Total != 3 || len(all.Hits) != 3 {
+		t.Fatalf("one page: total %d, %d hits", all.Total, len(all.Hits))
+	}
+	cursor := ""
+	for i := range 3 {
+		page := ask(1, cursor)
+		if page.Total != 3 || len(page.Hits) != 1 || page.Hits[0].ID != all.Hits[i].ID {
+			t.Fatalf("page %d: total %d, hits %v, want %s", i, page.Total, page.Hits, all.Hits[i].ID)
+		}
+		cursor = page.Next
+	}
+	if cursor != "" {
+		t.Fatalf("a next cursor after the last page: %q", cursor)
+	}
+	if past := ask(1, "7"); past.Total != 3 || len(past.Hits) != 0 {
+		t.Fatalf("past the end: total %d, %d hits", past.Total, len(past.Hits))
+	}
+}
