@@ -183,6 +183,7 @@ type profileData struct {
 	Contacts     []Contact
 	Member       bool
 	Admin        bool
+	Own          bool // the viewer is one of its members (nobody writes to their own organisation)
 	Logo         *LogoView
 	Posts        []PostSummary
 	PostTitles   map[string]Shown
@@ -257,7 +258,7 @@ func (s *Service) profilePage(w http.ResponseWriter, r *http.Request, o *org.Org
 	d := profileData{Org: o, Name: o.NameIn(lang), Description: o.DescriptionIn(lang), Country: CountryName(lang, o.Country),
 		Countries: countryOptionsOf(lang, p.Network.Countries), Languages: languageOptionsOf(lang, p.Network.Languages),
 		Offers: needViews(p.Network.Offers, lang), Seeks: needViews(p.Network.Seeks, lang), Contacts: p.Contacts,
-		Member: p.Member, Admin: v != nil && s.Orgs.IsAdmin(v, o.ID), Logo: logoView(p.Logo), Posts: p.Posts, PostTitles: map[string]Shown{}}
+		Member: p.Member, Admin: v != nil && s.Orgs.IsAdmin(v, o.ID), Own: isMember(v, o.ID), Logo: logoView(p.Logo), Posts: p.Posts, PostTitles: map[string]Shown{}}
 	if !d.Name.Original {
 		orig := shown(o.Names, o.Names.Original)
 		d.OriginalName = &orig
@@ -711,4 +712,12 @@ func (s *Service) countryPage(w http.ResponseWriter, r *http.Request) {
 		d.PostTitles[p.ID] = shown(p.Title, lang)
 	}
 	s.Site.Render(w, r, http.StatusOK, "directory/country", d)
+}
+
+func isMember(v *web.Viewer, orgID string) bool {
+	if v == nil {
+		return false
+	}
+	_, ok := v.Member(orgID)
+	return ok
 }
