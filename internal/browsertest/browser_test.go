@@ -126,7 +126,12 @@ func status(res *network.Response) int64 {
 // fill types a value into a field, as a person would.
 func (p *page) fill(sel, value string) {
 	p.t.Helper()
-	if err := chromedp.Do(p.ctx, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
+	if p.value(sel) != "" { // an empty textarea has nothing to clear, and Clear fails on it
+		if err := chromedp.Do(p.ctx, chromedp.Clear(chromedp.CSS(sel))); err != nil {
+			p.t.Fatalf("%s: clear %s on %s: %v", p.name, sel, p.path(), err)
+		}
+	}
+	if err := chromedp.Do(p.ctx, chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
 		p.t.Fatalf("%s: fill %s on %s: %v", p.name, sel, p.path(), err)
 	}
 	if got := p.value(sel); got != value {

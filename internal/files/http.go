@@ -221,7 +221,7 @@ func (s *Service) Section(r *http.Request, recordType, recordID string) (templat
 		return "", err
 	}
 	return s.Site.Fragment(r, "files/section", &SectionView{Files: fs, Editor: v != nil && sharing.IsEditor(v, m),
-		Action: "/records/" + recordType + "/" + recordID + "/files", Full: len(fs) >= MaxPerRecord})
+		Action: "/records/" + recordType + "/" + recordID + "/files", Full: len(fs) >= MaxPerRecord, Kinds: s.accepted(recordType)})
 }
 
 // SectionView is what the section of a record page shows.
@@ -230,6 +230,7 @@ type SectionView struct {
 	Editor bool
 	Action string
 	Full   bool
+	Kinds  []upload.Kind // what the record takes; nil for every kind
 }
 
 // fileJSON is a file as the API gives it, with its links.
