@@ -26,7 +26,7 @@ var demoAgreements = []demoAgreement{
 		Scope: agreements.TextInput{Original: "fr", Texts: map[string]string{
 			"fr": "Échange d’indicateurs, transmission des incidents entre les deux équipes, exercices annuels communs.",
 			"en": "Exchange of indicators, hand-over of incidents between the two teams, a joint exercise each year."}},
-		Parties: []agreements.PartyInput{{Kind: "org", Org: "cert-sn"}, {Kind: "org", Org: "telecom-cert-cn"}},
+		Parties:  []agreements.PartyInput{{Kind: "org", Org: "cert-sn"}, {Kind: "org", Org: "telecom-cert-cn"}},
 		SignedOn: "2026-05-14", ExpiresOn: "2029-05-13", Sectors: []string{"cybersecurity", "telecom_networks"},
 		Actions: []string{"2.1"}, Languages: []string{"fr", "zh", "en"},
 		Event: agreements.EventInput{Name: "Réunion technique des CERT (démo)", City: "Dakar", Country: "SN", Date: "2026-05-14"}}},
@@ -38,14 +38,14 @@ var demoAgreements = []demoAgreement{
 		Scope: agreements.TextInput{Original: "zh-Hans", Texts: map[string]string{
 			"zh-Hans": "建立电子商务合作机制，支持非洲商品通过线上渠道进入中国市场。",
 			"en":      "A cooperation mechanism for e-commerce, helping African goods reach Chinese buyers online."}},
-		Parties: []agreements.PartyInput{{Kind: "government", Country: "CN"}, {Kind: "government", Country: "KE"}, {Kind: "org", Org: "zhongfei-digital-centre"}},
+		Parties:  []agreements.PartyInput{{Kind: "government", Country: "CN"}, {Kind: "government", Country: "KE"}, {Kind: "org", Org: "zhongfei-digital-centre"}},
 		SignedOn: "2026-03-02", EffectiveFrom: "2026-04-01", Sectors: []string{"ecommerce", "logistics", "payments_fintech"},
 		Actions: []string{"1.3"}, Languages: []string{"zh", "en", "sw"}}},
 	{owner: "arusha-tech", in: agreements.Input{Marking: "amber", Kind: "agreement",
 		Title: agreements.TextInput{Original: "sw", Texts: map[string]string{
 			"sw": "Makubaliano ya mafunzo ya wahandisi wa mitandao (demo)",
 			"en": "Agreement on training network engineers (demo)"}},
-		Parties: []agreements.PartyInput{{Kind: "org", Org: "arusha-tech"}, {Kind: "org", Org: "changjiang-digital"}},
+		Parties:  []agreements.PartyInput{{Kind: "org", Org: "arusha-tech"}, {Kind: "org", Org: "changjiang-digital"}},
 		SignedOn: "2025-12-10", ExpiresOn: "2027-01-31", Sectors: []string{"edtech_training"},
 		Actions: []string{"3.1"}, Languages: []string{"sw", "zh"}}},
 }
