@@ -465,9 +465,7 @@ func TestPermanentErrorsAndPanics(t *testing.T) {
 		return jobs.Permanent(errors.New("recipient rejected"))
 	})
 	q.Register("crash", func(ctx context.Context, j jobs.Job) error {
-		var m map[string]int
-		m["x"]++ // a nil map: panics
-		return nil
+		panic("the handler crashed")
 	})
 	hopeless := enqueue(t, q, d, "hopeless", nil)
 	crash := enqueue(t, q, d, "crash", nil, jobs.MaxAttempts(1))
