@@ -20,6 +20,7 @@ func (a *App) wireNetworkMessages() error {
 	a.Network.Messages = m
 	a.Indicators.Declare(m.Started())
 	a.Accounts.Leavers = append(a.Accounts.Leavers, account.Leaver(m))
+	a.Accounts.RegisterExporter("network_messages", m.Export)
 	a.Site.AddNav(web.NavItem{Key: "nav.messages", Path: "/network/messages", Signed: true,
 		Badge: func(ctx context.Context, v *web.Viewer) int {
 			n, err := m.Unread(ctx, v)

@@ -505,3 +505,33 @@ func decodeCursor(c string) (time.Time, string, bool) {
 	}
 	return time.Unix(0, ns).UTC(), id, true
 }
+
+// Written is one message a person wrote, for their data export.
+type Written struct {
+	ConversationID string    `json:"conversation_id"`
+	Subject        string    `json:"subject"`
+	OrgID          string    `json:"org_id"`
+	Body           string    `json:"body"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Export lists the messages a person wrote, oldest first: their part of
+// the account's data export.
+func (s *Service) Export(ctx context.Context, userID string) (any, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT m.conversation_id, c.subject, m.org_id, m.body, m.created_at
+		FROM network_messages m JOIN network_conversations c ON c.id = m.conversation_id
+		WHERE m.author_id = $1 ORDER BY m.created_at, m.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Written{}
+	for rows.Next() {
+		var w Written
+		if err := rows.Scan(&w.ConversationID, &w.Subject, &w.OrgID, &w.Body, &w.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}

@@ -175,6 +175,14 @@ func TestConversationBetweenTwoOrganisations(t *testing.T) {
 		t.Errorf("Amina's reading changed Otieno's unread: %d", got)
 	}
 
+	// The sender's data export holds what they wrote; others' do not.
+	if res := w.b["li"].Get("/account/export"); !strings.Contains(res.Body, "we host clouds.") || !strings.Contains(res.Body, "network_messages") {
+		t.Errorf("the author's export lacks the message: %d", res.StatusCode)
+	}
+	if res := w.b["amina"].Get("/account/export"); strings.Contains(res.Body, "we host clouds.") {
+		t.Error("someone else's export holds the message")
+	}
+
 	w.e.Clock.Advance(time.Minute)
 	if res := w.b["amina"].Post("/network/messages/"+id, url.Values{"body": {"Karibu! Tell us more."}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reply: %d %s", res.StatusCode, res.Body)
