@@ -8,9 +8,11 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"html/template"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -163,61 +165,89 @@ func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result
 	}
 	res := &Result{Tokens: toks}
 	countArgs := append([]any(nil), args.List()...)
-	// One pass: the matches are all ranked anyway, so the window count of
-	// them costs next to nothing, where a separate COUNT would match again.
-	count := ""
-	if r.Facet == "" {
-		count = `, COUNT(*) OVER ()`
-	}
 	lim, off := args.Add(r.Limit+1), args.Add(offset)
-	// SQLite's bm25() may not sit beside a window function: rank inside,
-	// count and order outside.
-	rows, err := s.DB.R.QueryContext(ctx, with+`SELECT id`+count+` FROM (SELECT t.id AS id, `+rank+` AS relevance, `+recency+` AS recency`+where+
-		`) ranked ORDER BY relevance, recency DESC, id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
-	if err != nil {
-		return nil, errs.Wrap("search", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h Hit
-		dest := []any{&h.ID}
-		if count != "" {
-			dest = append(dest, &res.Total)
+	if r.Facet != "" {
+		if err := s.facetted(ctx, res, r, with, rank, recency, where, lim, off, args.List()); err != nil {
+			return nil, err
 		}
-		if err := rows.Scan(dest...); err != nil {
+	} else {
+		// One pass: the matches are all ranked anyway, so the window count
+		// of them costs next to nothing, where a separate COUNT would match
+		// again. SQLite's bm25() may not sit beside a window function: rank
+		// inside, count and order outside.
+		rows, err := s.DB.R.QueryContext(ctx, with+`SELECT id, COUNT(*) OVER () FROM (SELECT t.id AS id, `+rank+` AS relevance, `+recency+` AS recency`+where+
+			`) ranked ORDER BY relevance, recency DESC, id DESC LIMIT `+lim+` OFFSET `+off, args.List()...)
+		if err != nil {
 			return nil, errs.Wrap("search", err)
 		}
-		res.Hits = append(res.Hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap("search", err)
-	}
-	if count != "" && len(res.Hits) == 0 && offset > 0 {
-		// Past the last page: the total still says how many there are.
-		if err := s.DB.R.QueryRowContext(ctx, with+`SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
-			return nil, errs.Wrap("search count", err)
+		defer rows.Close()
+		for rows.Next() {
+			var h Hit
+			if err := rows.Scan(&h.ID, &res.Total); err != nil {
+				return nil, errs.Wrap("search", err)
+			}
+			res.Hits = append(res.Hits, h)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, errs.Wrap("search", err)
+		}
+		if len(res.Hits) == 0 && offset > 0 {
+			// Past the last page: the total still says how many there are.
+			if err := s.DB.R.QueryRowContext(ctx, with+`SELECT COUNT(*)`+where, countArgs...).Scan(&res.Total); err != nil {
+				return nil, errs.Wrap("search count", err)
+			}
 		}
 	}
 	if len(res.Hits) > r.Limit {
 		res.Hits = res.Hits[:r.Limit]
 		res.Next = strconv.Itoa(offset + r.Limit)
 	}
-	if r.Facet != "" {
-		frows, err := s.DB.R.QueryContext(ctx, with+`SELECT t.`+r.Facet+`, COUNT(*)`+where+` GROUP BY t.`+r.Facet+` ORDER BY COUNT(*) DESC, t.`+r.Facet, countArgs...)
-		if err != nil {
-			return nil, errs.Wrap("search facets", err)
-		}
-		defer frows.Close()
-		for frows.Next() {
-			var f Facet
-			if err := frows.Scan(&f.Value, &f.Count); err != nil {
-				return nil, errs.Wrap("search facets", err)
-			}
-			res.Facets = append(res.Facets, f)
-			res.Total += f.Count // the facets partition the results
-		}
-	}
 	return res, nil
+}
+
+// facetted finds the page and the facet counts in one statement: the
+// matches are gathered once (a materialised CTE), then the page is read from
+// them in order and the facets are counted over them. The facets partition
+// the matches, so they also give the total.
+func (s *Service) facetted(ctx context.Context, res *Result, r Request, with, rank, recency, where, lim, off string, args []any) error {
+	if with != "" {
+		return errs.Wrap("search facets", errors.New("a WITH clause from match cannot be combined with facets"))
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `WITH m AS MATERIALIZED (SELECT t.id AS id, `+rank+` AS relevance, `+recency+` AS recency, CAST(t.`+r.Facet+` AS TEXT) AS facet`+where+`)
+		SELECT part, id, facet, n FROM (
+			SELECT 0 AS part, id, '' AS facet, ROW_NUMBER() OVER (ORDER BY relevance, recency DESC, id DESC) AS n
+			FROM (SELECT id, relevance, recency FROM m ORDER BY relevance, recency DESC, id DESC LIMIT `+lim+` OFFSET `+off+`) page
+			UNION ALL
+			SELECT 1, '', facet, COUNT(*) FROM m GROUP BY facet) parts
+		ORDER BY part, n`, args...)
+	if err != nil {
+		return errs.Wrap("search", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var part int
+		var id, facet string
+		var n int
+		if err := rows.Scan(&part, &id, &facet, &n); err != nil {
+			return errs.Wrap("search", err)
+		}
+		if part == 0 {
+			res.Hits = append(res.Hits, Hit{ID: id})
+			continue
+		}
+		res.Facets = append(res.Facets, Facet{Value: facet, Count: n})
+		res.Total += n
+	}
+	if err := rows.Err(); err != nil {
+		return errs.Wrap("search", err)
+	}
+	sort.SliceStable(res.Facets, func(i, j int) bool {
+		if res.Facets[i].Count != res.Facets[j].Count {
+			return res.Facets[i].Count > res.Facets[j].Count
+		}
+		return res.Facets[i].Value < res.Facets[j].Value
+	})
+	return nil
 }
 
 // match returns, per engine, a WITH clause (or ""), the FROM clause
