@@ -27,7 +27,6 @@ import (
 	"harambee.africa/harambee/internal/clock"
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/geo"
-	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/notify"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/search"
@@ -196,12 +195,8 @@ func day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// TextInput is translatable text as forms and the API give it: the
-// language it was written in and its versions by language.
-type TextInput struct {
-	Original string            `json:"original"`
-	Texts    map[string]string `json:"texts"`
-}
+// TextInput is translatable text as forms and the API give it.
+type TextInput = text.Input
 
 // PartyInput is a party as forms and the API give it.
 type PartyInput struct {
@@ -247,14 +242,14 @@ func (in Input) apply(a *Agreement, by string, now time.Time) map[string]string 
 	if !slices.Contains(Kinds, in.Kind) {
 		fields["kind"] = "agreements.error.kind"
 	}
-	title, bad := in.Title.text("title", a.Title, text.Limits{Required: true, Max: TitleMax}, by, now)
+	title, bad := in.Title.Apply("title", a.Title, text.Limits{Required: true, Max: TitleMax}, by, now)
 	for k, v := range bad {
 		fields[k] = v
 	}
 	if in.Scope.Original == "" {
 		in.Scope.Original = in.Title.Original // a scope left empty needs no language of its own
 	}
-	scope, bad := in.Scope.text("scope", a.Scope, text.Limits{Max: ScopeMax}, by, now)
+	scope, bad := in.Scope.Apply("scope", a.Scope, text.Limits{Max: ScopeMax}, by, now)
 	for k, v := range bad {
 		fields[k] = v
 	}
@@ -312,26 +307,6 @@ func (in Input) apply(a *Agreement, by string, now time.Time) map[string]string 
 	a.SignedOn, a.EffectiveFrom, a.ExpiresOn = signed, effective, expires
 	a.Sectors, a.Actions, a.Languages, a.Event = sectors, actions, langs, ev
 	return fields
-}
-
-// text reads translatable text the way text.FromForm reads the
-// side-by-side form, so that forms and the API keep the same rules.
-func (ti TextInput) text(name string, prev text.Text, lim text.Limits, by string, now time.Time) (text.Text, map[string]string) {
-	vals := map[string][]string{name + ".original": {ti.Original}}
-	long := map[string]string{}
-	for l, s := range ti.Texts {
-		if !i18n.Supported(l) {
-			return prev, map[string]string{name: "text.error.language"}
-		}
-		if utf8.RuneCountInString(strings.TrimSpace(s)) > lim.Max {
-			long[name+"."+l] = "text.error.long" // said here, or FromForm would call the original missing
-		}
-		vals[name+"."+l] = []string{s}
-	}
-	if len(long) > 0 {
-		return prev, long
-	}
-	return text.FromForm(vals, name, prev, lim, by, now)
 }
 
 // checkParties validates the parties, without resolving organisations.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -120,8 +121,8 @@ func optDate(t *time.Time) *string {
 
 func (s *Service) apiOf(r *http.Request, a *Agreement) apiAgreement {
 	p := web.PrinterOf(r)
-	out := apiAgreement{ID: a.ID, URL: s.Site.BaseURL + a.Path(), Kind: a.Kind, Title: apiText(textInputOf(a.Title)),
-		Scope: apiText(textInputOf(a.Scope)), Parties: []apiParty{}, SignedOn: a.SignedOn.Format(time.DateOnly),
+	out := apiAgreement{ID: a.ID, URL: s.Site.BaseURL + a.Path(), Kind: a.Kind, Title: apiText(text.InputOf(a.Title)),
+		Scope: apiText(text.InputOf(a.Scope)), Parties: []apiParty{}, SignedOn: a.SignedOn.Format(time.DateOnly),
 		EffectiveFrom: optDate(a.EffectiveFrom), ExpiresOn: optDate(a.ExpiresOn), Status: a.Status(day(s.Clock.Now())),
 		Sectors: nonNil(a.Sectors), Actions: nonNil(a.Actions), Languages: nonNil(a.Languages),
 		OwnerOrg: apiOrg{ID: a.OwnerOrg, Slug: a.OwnerSlug, Name: a.OwnerName}, Marking: string(a.Marking), State: string(a.State),

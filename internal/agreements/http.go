@@ -318,7 +318,7 @@ func partyRows(vals url.Values) int {
 // inputOf reads the form.
 func inputOf(f *web.Form) Input {
 	in := Input{OwnerOrg: f.Value("owner_org"), Marking: f.Value("marking"), Kind: f.Value("kind"),
-		Title: textOf(f, "title"), Scope: textOf(f, "scope"),
+		Title: text.InputFrom(f.Values, "title"), Scope: text.InputFrom(f.Values, "scope"),
 		SignedOn: f.Value("signed_on"), EffectiveFrom: f.Value("effective_from"), ExpiresOn: f.Value("expires_on"),
 		Sectors: f.Values["sectors"], Actions: f.Values["actions"], Languages: f.Values["languages"],
 		Event: EventInput{Name: f.Value("event_name"), City: f.Value("event_city"), Country: f.Value("event_country"), Date: f.Value("event_date")}}
@@ -327,16 +327,6 @@ func inputOf(f *web.Form) Input {
 		in.Parties = append(in.Parties, PartyInput{Kind: f.Value(k + "kind"), Org: f.Value(k + "org"), Country: f.Value(k + "country"), Name: f.Value(k + "name")})
 	}
 	return in
-}
-
-func textOf(f *web.Form, name string) TextInput {
-	t := TextInput{Original: f.Value(name + ".original"), Texts: map[string]string{}}
-	for _, l := range i18n.Langs {
-		if v, ok := f.Values[name+"."+l]; ok && len(v) > 0 {
-			t.Texts[l] = v[0]
-		}
-	}
-	return t
 }
 
 // valuesOf writes an agreement as the form's values, to edit it.
@@ -364,7 +354,7 @@ func valuesOf(a *Agreement) url.Values {
 // InputOf returns the input that would register a as it is: the base an
 // API PATCH applies its fields to.
 func InputOf(a *Agreement) Input {
-	in := Input{Kind: a.Kind, Title: textInputOf(a.Title), Scope: textInputOf(a.Scope), SignedOn: a.SignedOn.Format(time.DateOnly),
+	in := Input{Kind: a.Kind, Title: text.InputOf(a.Title), Scope: text.InputOf(a.Scope), SignedOn: a.SignedOn.Format(time.DateOnly),
 		EffectiveFrom: dateString(a.EffectiveFrom), ExpiresOn: dateString(a.ExpiresOn),
 		Sectors: slices.Clone(a.Sectors), Actions: slices.Clone(a.Actions), Languages: slices.Clone(a.Languages),
 		Event: EventInput{Name: a.Event.Name, City: a.Event.City, Country: a.Event.Country, Date: dateString(a.Event.Date)}}
@@ -379,14 +369,6 @@ func InputOf(a *Agreement) Input {
 		in.Parties = append(in.Parties, pi)
 	}
 	return in
-}
-
-func textInputOf(t text.Text) TextInput {
-	out := TextInput{Original: t.Original, Texts: map[string]string{}}
-	for l, v := range t.Versions {
-		out.Texts[l] = v.Text
-	}
-	return out
 }
 
 func dateString(t *time.Time) string {

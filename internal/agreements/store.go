@@ -27,35 +27,18 @@ var (
 	errNoOrg     = errs.E("agreements", errs.Forbidden, "agreements.error.no_org")
 )
 
-// OwnerChoices are the viewer's organisations in which they may register
-// agreements (as an admin or editor).
-func OwnerChoices(v *web.Viewer) []web.Membership {
-	if v == nil {
-		return nil
-	}
-	var out []web.Membership
-	for _, m := range v.Orgs {
-		if sharing.OwnerFor(v, m.OrgID, Type.EditorRoles) == nil {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+// OwnerChoices are the viewer's organisations in which they may create
+// records of this type (as an admin or editor).
+func OwnerChoices(v *web.Viewer) []web.Membership { return sharing.Owners(v, Type) }
 
 // ownerOf finds the organisation named by id or slug among the viewer's
 // choices; with one choice, an empty name means it.
 func ownerOf(v *web.Viewer, name string) (web.Membership, error) {
-	choices := OwnerChoices(v)
-	if len(choices) == 0 {
+	if len(sharing.Owners(v, Type)) == 0 {
 		return web.Membership{}, errNoOrg
 	}
-	if name == "" && len(choices) == 1 {
-		return choices[0], nil
-	}
-	for _, m := range choices {
-		if m.OrgID == name || m.Slug == name {
-			return m, nil
-		}
+	if m, ok := sharing.OwnerNamed(v, Type, name); ok {
+		return m, nil
 	}
 	return web.Membership{}, errs.Field("agreements", map[string]string{"owner_org": "agreements.error.owner"})
 }

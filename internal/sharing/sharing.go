@@ -147,3 +147,34 @@ func SharedWith(t Type, alias string, v *web.Viewer, args *db.Args) string {
 		OR (s.target_kind = 'org' AND s.target_id IN (` + myOrgs + `))
 		OR (s.target_kind = 'group' AND s.target_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.org_id IN (` + myOrgs + `))))))`
 }
+
+// Owners are the viewer's organisations that may own records of the type:
+// those where they are an admin or hold one of the type's editor roles.
+func Owners(v *web.Viewer, t Type) []web.Membership {
+	if v == nil {
+		return nil
+	}
+	var out []web.Membership
+	for _, m := range v.Orgs {
+		if OwnerFor(v, m.OrgID, t.EditorRoles) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// OwnerNamed finds, among the viewer's Owners, the organisation named by id
+// or slug; when there is only one, an empty name means it. It reports
+// false when none matches.
+func OwnerNamed(v *web.Viewer, t Type, name string) (web.Membership, bool) {
+	choices := Owners(v, t)
+	if name == "" && len(choices) == 1 {
+		return choices[0], true
+	}
+	for _, m := range choices {
+		if name != "" && (m.OrgID == name || m.Slug == name) {
+			return m, true
+		}
+	}
+	return web.Membership{}, false
+}

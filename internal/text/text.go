@@ -115,6 +115,10 @@ func FromForm(values url.Values, name string, prev Text, lim Limits, by string, 
 		if s == "" {
 			continue
 		}
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			fields[name+"."+l] = "error.encoding"
+			continue
+		}
 		if lim.Max > 0 && utf8.RuneCountInString(s) > lim.Max {
 			fields[name+"."+l] = "text.error.long"
 			continue
@@ -125,13 +129,63 @@ func FromForm(values url.Values, name string, prev Text, lim Limits, by string, 
 		}
 		out.Versions[l] = v
 	}
-	if _, ok := out.Versions[orig]; !ok && lim.Required {
+	if _, ok := out.Versions[orig]; !ok && lim.Required && fields[name+"."+orig] == "" {
 		fields[name+"."+orig] = "text.error.required"
 	}
 	if len(fields) > 0 {
 		return prev, fields
 	}
 	return out, nil
+}
+
+// Input is translatable text as forms and the API give it: the language
+// it was written in and its versions by language, without authors (the
+// service records who wrote what).
+type Input struct {
+	Original string            `json:"original"`
+	Texts    map[string]string `json:"texts"`
+}
+
+// InputOf is the input that would give t, the base of an edit.
+func InputOf(t Text) Input {
+	out := Input{Original: t.Original, Texts: map[string]string{}}
+	for l, v := range t.Versions {
+		out.Texts[l] = v.Text
+	}
+	return out
+}
+
+// InputFrom reads a side-by-side field (NAME.original, NAME.LANG) of a form.
+func InputFrom(values url.Values, name string) Input {
+	in := Input{Original: values.Get(name + ".original"), Texts: map[string]string{}}
+	for _, l := range i18n.Langs {
+		if v, ok := values[name+"."+l]; ok && len(v) > 0 {
+			in.Texts[l] = v[0]
+		}
+	}
+	return in
+}
+
+// Values writes the input as the side-by-side form's fields.
+func (in Input) Values(name string, into url.Values) {
+	into.Set(name+".original", in.Original)
+	for l, s := range in.Texts {
+		into.Set(name+"."+l, s)
+	}
+}
+
+// Apply makes the text from the input by FromForm's rules, so that forms
+// and the API keep the same ones; a language the platform does not speak
+// is refused.
+func (in Input) Apply(name string, prev Text, lim Limits, by string, now time.Time) (Text, map[string]string) {
+	vals := url.Values{name + ".original": {in.Original}}
+	for l, s := range in.Texts {
+		if !i18n.Supported(l) {
+			return prev, map[string]string{name: "text.error.language"}
+		}
+		vals.Set(name+"."+l, s)
+	}
+	return FromForm(vals, name, prev, lim, by, now)
 }
 
 // Check validates text given through the API.

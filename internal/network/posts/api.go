@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -108,7 +109,7 @@ type apiPost struct {
 }
 
 func (s *Service) apiOf(p *Post) apiPost {
-	out := apiPost{ID: p.ID, URL: s.Site.BaseURL + p.Path(), Kind: p.Kind, Title: textInputOf(p.Title), Body: textInputOf(p.Body),
+	out := apiPost{ID: p.ID, URL: s.Site.BaseURL + p.Path(), Kind: p.Kind, Title: text.InputOf(p.Title), Body: text.InputOf(p.Body),
 		Country: p.Country, Sectors: p.Sectors, Expired: p.Expired(s.Clock.Now()), Audience: p.Audience(), Marking: string(p.Marking),
 		State: string(p.State), OwnerOrg: apiOrg{ID: p.OwnerOrg, Slug: p.OwnerSlug, Name: p.OwnerName}, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	if out.Sectors == nil {

@@ -273,18 +273,8 @@ func (s *Service) formData(r *http.Request, p *Post, f *web.Form) formData {
 // inputOf reads the form.
 func inputOf(f *web.Form) Input {
 	return Input{OwnerOrg: f.Value("owner_org"), Audience: f.Value("audience"), Draft: f.Value("draft") != "", Kind: f.Value("kind"),
-		Title: textOf(f, "title"), Body: textOf(f, "body"), Country: f.Value("country"), Sectors: f.Values["sectors"],
+		Title: text.InputFrom(f.Values, "title"), Body: text.InputFrom(f.Values, "body"), Country: f.Value("country"), Sectors: f.Values["sectors"],
 		ExpiresOn: f.Value("expires_on")}
-}
-
-func textOf(f *web.Form, name string) TextInput {
-	t := TextInput{Original: f.Value(name + ".original"), Texts: map[string]string{}}
-	for _, l := range i18n.Langs {
-		if v, ok := f.Values[name+"."+l]; ok && len(v) > 0 {
-			t.Texts[l] = v[0]
-		}
-	}
-	return t
 }
 
 // valuesOf writes a post as the form's values, to edit it.

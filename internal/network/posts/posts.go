@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/clock"
@@ -216,12 +215,8 @@ type Reply struct {
 	Replies    []Reply // answers to a top-level reply
 }
 
-// TextInput is translatable text as forms and the API give it: the
-// language it was written in and its versions by language.
-type TextInput struct {
-	Original string            `json:"original"`
-	Texts    map[string]string `json:"texts"`
-}
+// TextInput is translatable text as forms and the API give it.
+type TextInput = text.Input
 
 // Input is what publishing or editing a post takes.
 type Input struct {
@@ -244,14 +239,14 @@ func (in Input) apply(p *Post, by string, now time.Time, newExpiry bool) map[str
 	if !slices.Contains(Kinds, kind) {
 		fields["kind"] = "network.posts.error.kind"
 	}
-	title, bad := in.Title.text("title", p.Title, text.Limits{Required: true, Max: TitleMax}, by, now)
+	title, bad := in.Title.Apply("title", p.Title, text.Limits{Required: true, Max: TitleMax}, by, now)
 	for k, v := range bad {
 		fields[k] = v
 	}
 	if in.Body.Original == "" {
 		in.Body.Original = in.Title.Original
 	}
-	body, bad := in.Body.text("body", p.Body, text.Limits{Required: true, Max: BodyMax}, by, now)
+	body, bad := in.Body.Apply("body", p.Body, text.Limits{Required: true, Max: BodyMax}, by, now)
 	for k, v := range bad {
 		fields[k] = v
 	}
@@ -282,44 +277,13 @@ func (in Input) apply(p *Post, by string, now time.Time, newExpiry bool) map[str
 	return nil
 }
 
-// text reads translatable text the way text.FromForm reads the
-// side-by-side form, so that forms and the API keep the same rules.
-func (ti TextInput) text(name string, prev text.Text, lim text.Limits, by string, now time.Time) (text.Text, map[string]string) {
-	vals := map[string][]string{name + ".original": {ti.Original}}
-	long := map[string]string{}
-	for l, s := range ti.Texts {
-		if !i18n.Supported(l) {
-			return prev, map[string]string{name: "text.error.language"}
-		}
-		if utf8.RuneCountInString(strings.TrimSpace(s)) > lim.Max {
-			long[name+"."+l] = "text.error.long"
-		}
-		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-			long[name+"."+l] = "error.encoding"
-		}
-		vals[name+"."+l] = []string{s}
-	}
-	if len(long) > 0 {
-		return prev, long
-	}
-	return text.FromForm(vals, name, prev, lim, by, now)
-}
-
-func textInputOf(t text.Text) TextInput {
-	out := TextInput{Original: t.Original, Texts: map[string]string{}}
-	for l, v := range t.Versions {
-		out.Texts[l] = v.Text
-	}
-	return out
-}
-
 // InputOf is the input that would make p as it is: the base of an edit.
 func InputOf(p *Post) Input {
 	exp := ""
 	if p.ExpiresOn != nil {
 		exp = p.ExpiresOn.Format(time.DateOnly)
 	}
-	return Input{Audience: p.Audience(), Kind: p.Kind, Title: textInputOf(p.Title), Body: textInputOf(p.Body), Country: p.Country,
+	return Input{Audience: p.Audience(), Kind: p.Kind, Title: text.InputOf(p.Title), Body: text.InputOf(p.Body), Country: p.Country,
 		Sectors: slices.Clone(p.Sectors), ExpiresOn: exp}
 }
 
