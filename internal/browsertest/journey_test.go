@@ -171,7 +171,20 @@ func TestJourney(t *testing.T) {
 	}
 	a.submit(`main form[enctype="multipart/form-data"] button`)
 	a.at("/agreements/" + agreementID)
-	if w := eval[int](a, `(document.querySelector('main img[src$="/thumb"]') || {}).naturalWidth || 0`); w == 0 {
+	// The thumbnail loads lazily: bring it into view and give it time.
+	loaded := false
+	for range 50 {
+		w := eval[int](a, `(() => { const i = document.querySelector('main img[src$="/thumb"]'); if (!i) return -1;
+			i.scrollIntoView(); return i.complete ? i.naturalWidth : 0 })()`)
+		if w < 0 {
+			break
+		}
+		if loaded = w > 0; loaded {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !loaded {
 		a.fatalPage("the record page shows no thumbnail of the uploaded photograph")
 	}
 	a.shot("agreement-with-photo")
