@@ -1,0 +1,379 @@
+package stix
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Bundle is a STIX 2.1 bundle: an id and objects, each kept as received.
+type Bundle struct {
+	ID      string
+	Objects []*Object
+}
+
+// MarshalJSON writes the bundle with every object's bytes as they came. Call it directly (or
+// write Raw yourself): json.Marshal would compact the objects' whitespace.
+func (b *Bundle) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"type":"bundle","id":`)
+	id, _ := json.Marshal(b.ID)
+	buf.Write(id)
+	if len(b.Objects) > 0 {
+		buf.WriteString(`,"objects":[`)
+		for i, o := range b.Objects {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if len(o.Raw) == 0 {
+				return nil, fmt.Errorf("stix: object %s has no content", o.ID)
+			}
+			buf.Write(o.Raw)
+		}
+		buf.WriteByte(']')
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// Limits bound what ParseBundle accepts. A zero field takes the default.
+type Limits struct {
+	MaxBytes   int64 // size of the whole bundle
+	MaxObjects int   // number of objects in it
+}
+
+// DefaultLimits fit the largest ATT&CK bundle (about 45 MB, 24,000 objects) with room to spare.
+var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxObjects: 100_000}
+
+// ParseBundle reads a bundle strictly and checks every object. It returns the whole bundle or an
+// *Error, never part of one: a caller that stores only what ParseBundle returned stores nothing
+// partial.
+func ParseBundle(r io.Reader, limits Limits) (*Bundle, error) {
+	if limits.MaxBytes <= 0 {
+		limits.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if limits.MaxObjects <= 0 {
+		limits.MaxObjects = DefaultLimits.MaxObjects
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limits.MaxBytes+1))
+	if err != nil {
+		return nil, bundleErr(Malformed, "reading the bundle: %v", err)
+	}
+	if int64(len(data)) > limits.MaxBytes {
+		return nil, bundleErr(TooLarge, "more than %d bytes", limits.MaxBytes)
+	}
+	if err := checkJSON(data); err != nil {
+		return nil, err
+	}
+	var top struct {
+		Type    string            `json:"type"`
+		ID      string            `json:"id"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, bundleErr(Malformed, "not a STIX bundle: %s", jsonReason(err))
+	}
+	if top.Type != "bundle" {
+		return nil, bundleErr(Malformed, "not a STIX bundle: type is %q", top.Type)
+	}
+	if typ, _, ok := SplitID(top.ID); !ok || typ != "bundle" {
+		return nil, bundleErr(Malformed, "bundle id %q is not bundle--<uuid>", top.ID)
+	}
+	if len(top.Objects) > limits.MaxObjects {
+		return nil, bundleErr(TooLarge, "%d objects, more than %d", len(top.Objects), limits.MaxObjects)
+	}
+	b := &Bundle{ID: top.ID, Objects: make([]*Object, 0, len(top.Objects))}
+	for i, raw := range top.Objects {
+		o, err := ParseObject(raw)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Index = i
+			}
+			return nil, err
+		}
+		b.Objects = append(b.Objects, o)
+	}
+	return b, nil
+}
+
+// checkJSON refuses invalid UTF-8, JSON syntax errors and objects that repeat a key (which
+// encoding/json would silently resolve to the last value).
+func checkJSON(data []byte) error {
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return bundleErr(Malformed, "invalid UTF-8 at byte %d", off)
+	}
+	if err := checkDuplicateKeys(data); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkDuplicateKeys walks the JSON once and refuses the first object with a repeated key. It also
+// reports syntax errors with their offset.
+func checkDuplicateKeys(data []byte) error {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	type frame struct {
+		keys   map[string]struct{}
+		object bool
+		key    bool // next token in an object is a key
+	}
+	var stack []frame
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			if len(stack) > 0 {
+				return bundleErr(Malformed, "JSON ends too early")
+			}
+			return nil
+		}
+		if err != nil {
+			return bundleErr(Malformed, "not valid JSON at byte %d: %s", d.InputOffset(), jsonReason(err))
+		}
+		if k, isKey := tok.(string); isKey && len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].key {
+			n := len(stack)
+			if _, dup := stack[n-1].keys[k]; dup {
+				return bundleErr(Malformed, "duplicate key %q at byte %d", k, d.InputOffset())
+			}
+			stack[n-1].keys[k] = struct{}{}
+			stack[n-1].key = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]struct{}{}, object: true, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].key = true
+		}
+		if len(stack) == 0 && d.More() {
+			return bundleErr(Malformed, "more than one JSON value")
+		}
+	}
+}
+
+// jsonReason turns an encoding/json error into a short reason.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return fmt.Sprintf("property %s is a JSON %s, not a %s", te.Field, te.Value, jsonTypeName(te.Type.Kind().String()))
+		}
+		return fmt.Sprintf("a JSON %s where a %s is expected", te.Value, jsonTypeName(te.Type.Kind().String()))
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "slice":
+		return "list"
+	case "map", "struct":
+		return "JSON object"
+	case "int", "int64":
+		return "integer"
+	}
+	return kind
+}
+
+// ParseObject checks one STIX object and keeps its bytes (a copy of raw).
+func ParseObject(raw []byte) (*Object, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, invalid("not a JSON object")
+	}
+	o := &Object{Raw: append(json.RawMessage(nil), raw...)}
+	if err := json.Unmarshal(raw, o); err != nil {
+		var id struct {
+			ID any `json:"id"`
+		}
+		_ = json.Unmarshal(raw, &id)
+		e := invalid("%s", jsonReason(err))
+		e.ID, _ = id.ID.(string)
+		return nil, e
+	}
+	if err := o.validate(); err != nil {
+		err.ID = o.ID
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, &Error{Class: Invalid, Index: -1, ID: o.ID, Reason: err.Error()}
+	}
+	if err := checkRefs(doc.(map[string]any)); err != nil {
+		err.ID = o.ID
+		return nil, err
+	}
+	if err := checkPattern(o.Type, doc.(map[string]any)); err != nil {
+		err.ID = o.ID
+		return nil, err
+	}
+	if err := validateSchema(o.Type, doc); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.ID = o.ID
+			return nil, e
+		}
+		return nil, err
+	}
+	return o, nil
+}
+
+// validate checks the common properties the specification requires of every object.
+func (o *Object) validate() *Error {
+	if o.Type == "" {
+		return invalid("type is missing")
+	}
+	if !ValidType(o.Type) {
+		return invalid("type %q is not a valid STIX type name", o.Type)
+	}
+	if o.ID == "" {
+		return invalid("id is missing")
+	}
+	typ, _, ok := SplitID(o.ID)
+	if !ok {
+		return invalid("id %q is not <type>--<RFC 4122 UUID>", o.ID)
+	}
+	if typ != o.Type {
+		return invalid("id %q does not start with the type %q", o.ID, o.Type)
+	}
+	kind := KindOf(o.Type)
+	switch {
+	case kind == KindSCO:
+		if o.SpecVersion != "" && o.SpecVersion != "2.1" {
+			return invalid("spec_version is %q, not 2.1", o.SpecVersion)
+		}
+	case o.SpecVersion == "":
+		return invalid("spec_version is missing")
+	case o.SpecVersion != "2.1":
+		return invalid("spec_version is %q, not 2.1", o.SpecVersion)
+	}
+	needCreated := kind == KindSDO || kind == KindSRO || kind == KindMeta || (kind == KindCustom && (o.Created != "" || o.Modified != ""))
+	needModified := needCreated && o.Type != "marking-definition"
+	if needCreated && o.Created == "" {
+		return invalid("created is missing")
+	}
+	if needModified && o.Modified == "" {
+		return invalid("modified is missing")
+	}
+	var created, modified = o.Created, o.Modified
+	for _, p := range []struct{ name, v string }{{"created", created}, {"modified", modified}} {
+		if p.v == "" {
+			continue
+		}
+		if _, err := ParseTimestamp(p.v); err != nil {
+			return invalid("%s: %v", p.name, err)
+		}
+		if !millisRE.MatchString(p.v) {
+			return invalid("%s %q is not precise to the millisecond", p.name, p.v)
+		}
+	}
+	if created != "" && modified != "" {
+		c, _ := ParseTimestamp(created)
+		m, _ := ParseTimestamp(modified)
+		if m.Before(c) {
+			return invalid("modified %s is before created %s", modified, created)
+		}
+	}
+	if o.CreatedByRef != "" && !refTo(o.CreatedByRef, "identity") {
+		return invalid("created_by_ref %q is not an identity id", o.CreatedByRef)
+	}
+	for _, m := range o.ObjectMarkingRefs {
+		if !refTo(m, "marking-definition") {
+			return invalid("object_marking_refs: %q is not a marking-definition id", m)
+		}
+	}
+	for _, g := range o.GranularMarkings {
+		if g.MarkingRef != "" && !refTo(g.MarkingRef, "marking-definition") {
+			return invalid("granular_markings: %q is not a marking-definition id", g.MarkingRef)
+		}
+		if (g.MarkingRef == "") == (g.Lang == "") {
+			return invalid("granular_markings: each needs exactly one of marking_ref and lang")
+		}
+		if len(g.Selectors) == 0 {
+			return invalid("granular_markings: selectors are missing")
+		}
+	}
+	if o.Confidence != nil && (*o.Confidence < 0 || *o.Confidence > 100) {
+		return invalid("confidence %d is not between 0 and 100", *o.Confidence)
+	}
+	for _, r := range o.ExternalReferences {
+		if r.SourceName == "" {
+			return invalid("external_references: source_name is missing")
+		}
+	}
+	for k := range o.Extensions {
+		if strings.HasPrefix(k, "extension-definition--") && !ValidID(k) {
+			return invalid("extensions: %q is not an extension-definition id", k)
+		}
+	}
+	return nil
+}
+
+func refTo(id, typ string) bool {
+	t, _, ok := SplitID(id)
+	return ok && t == typ
+}
+
+// checkRefs checks that every top-level *_ref property holds an identifier and every *_refs
+// property a list of them. Custom x_ properties are left alone: published data (ATT&CK's
+// x_mitre_data_source_ref "" on deprecated objects) breaks the rule and must still import.
+func checkRefs(doc map[string]any) *Error {
+	for k, v := range doc {
+		switch {
+		case strings.HasPrefix(k, "x_"):
+		case strings.HasSuffix(k, "_ref"):
+			s, ok := v.(string)
+			if !ok || !ValidID(s) {
+				return invalid("%s is not a STIX identifier", k)
+			}
+		case strings.HasSuffix(k, "_refs"):
+			l, ok := v.([]any)
+			if !ok {
+				return invalid("%s is not a list of STIX identifiers", k)
+			}
+			for _, e := range l {
+				if s, ok := e.(string); !ok || !ValidID(s) {
+					return invalid("%s: %v is not a STIX identifier", k, e)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkPattern parses the pattern of an indicator whose pattern_type is stix.
+func checkPattern(typ string, doc map[string]any) *Error {
+	if typ != "indicator" || doc["pattern_type"] != "stix" {
+		return nil
+	}
+	p, ok := doc["pattern"].(string)
+	if !ok {
+		return nil // the schema reports it
+	}
+	if _, err := ParsePattern(p); err != nil {
+		return invalid("pattern: %v", err)
+	}
+	return nil
+}
