@@ -21,6 +21,7 @@ import (
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/agreements"
 	"harambee.africa/harambee/internal/audit"
+	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/clock"
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
@@ -79,6 +80,7 @@ type App struct {
 	Notify     *notify.Service
 	Files      *files.Service
 	Agreements *agreements.Service
+	Cert       *cert.Service
 	Network    networkParts
 	Catalog    *i18n.Catalog
 	Mail       mail.Sender
@@ -186,7 +188,7 @@ func (a *App) build() error {
 	a.Moderation.Mount(a.Site)
 	a.Indicators = &indicators.Registry{}
 	a.Indicators.Declare(a.Orgs.Partners())
-	for _, wire := range []func() error{a.wireNotify, a.wireFiles, a.wireAgreements, a.wireNetwork} {
+	for _, wire := range []func() error{a.wireNotify, a.wireFiles, a.wireAgreements, a.wireNetwork, a.wireCert} {
 		if err := wire(); err != nil {
 			return err
 		}
