@@ -1,14 +1,8 @@
 package agreements
 
 import (
-	"slices"
-	"sync"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"harambee.africa/harambee/internal/geo"
+	"harambee.africa/harambee/internal/i18n"
 )
 
 // Actions are the action items of the China–Africa digital cooperation
@@ -33,27 +27,15 @@ var LanguageCodes = []string{
 }
 
 // option is one entry of a menu: a code and its name in the reader's language.
-type option struct{ Code, Name string }
+type option = i18n.Option
 
-var menus sync.Map // kind + "/" + lang → []option
-
-// languageName names an ISO 639-1 language in the reader's language (CLDR
-// names through golang.org/x/text/language/display).
-func languageName(lang, code string) string {
-	t, err := language.Parse(code)
-	if err != nil {
-		return code
-	}
-	if n := display.Languages(readerTag(lang)).Name(t); n != "" {
-		return n
-	}
-	return code
-}
+// languageName names an ISO 639-1 language in the reader's language.
+func languageName(lang, code string) string { return i18n.LanguageName(lang, code) }
 
 // languageOptions lists the languages of signed texts, sorted by name in
 // the reader's language.
 func languageOptions(lang string) []option {
-	return menu("languages", lang, func() []option {
+	return i18n.Menu("agreements.languages", lang, func() []option {
 		out := make([]option, 0, len(LanguageCodes))
 		for _, c := range LanguageCodes {
 			out = append(out, option{Code: c, Name: languageName(lang, c)})
@@ -64,7 +46,7 @@ func languageOptions(lang string) []option {
 
 // countryOptions lists every country, sorted by name in the reader's language.
 func countryOptions(lang string) []option {
-	return menu("countries", lang, func() []option {
+	return i18n.Menu("agreements.countries", lang, func() []option {
 		var out []option
 		for _, c := range geo.All() {
 			out = append(out, option{Code: c.Code, Name: c.Name(lang)})
@@ -73,30 +55,10 @@ func countryOptions(lang string) []option {
 	})
 }
 
-func menu(kind, lang string, build func() []option) []option {
-	key := kind + "/" + lang
-	if v, ok := menus.Load(key); ok {
-		return v.([]option)
-	}
-	out := build()
-	col := collate.New(readerTag(lang))
-	slices.SortStableFunc(out, func(a, b option) int { return col.CompareString(a.Name, b.Name) })
-	menus.Store(key, out)
-	return out
-}
-
 // countryName names a country in the reader's language.
 func countryName(lang, code string) string {
 	if c, ok := geo.Lookup(code); ok {
 		return c.Name(lang)
 	}
 	return code
-}
-
-func readerTag(lang string) language.Tag {
-	t, err := language.Parse(lang)
-	if err != nil {
-		return language.English
-	}
-	return t
 }

@@ -24,10 +24,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/clock"
 	"harambee.africa/harambee/internal/db"
@@ -190,45 +186,14 @@ var Languages = []string{
 }
 
 // Option is one entry of a menu, named in the reader's language.
-type Option struct{ Code, Name string }
-
-var menus sync.Map // kind/lang → []Option
-
-func menu(kind, lang string, build func() []Option) []Option {
-	key := kind + "/" + lang
-	if v, ok := menus.Load(key); ok {
-		return v.([]Option)
-	}
-	out := build()
-	col := collate.New(readerTag(lang))
-	slices.SortStableFunc(out, func(a, b Option) int { return col.CompareString(a.Name, b.Name) })
-	menus.Store(key, out)
-	return out
-}
-
-func readerTag(lang string) language.Tag {
-	t, err := language.Parse(lang)
-	if err != nil {
-		return language.English
-	}
-	return t
-}
+type Option = i18n.Option
 
 // LanguageName names a language in the reader's language (CLDR names).
-func LanguageName(lang, code string) string {
-	t, err := language.Parse(code)
-	if err != nil {
-		return code
-	}
-	if n := display.Languages(readerTag(lang)).Name(t); n != "" {
-		return n
-	}
-	return code
-}
+func LanguageName(lang, code string) string { return i18n.LanguageName(lang, code) }
 
 // LanguageOptions lists Languages by name in the reader's language.
 func LanguageOptions(lang string) []Option {
-	return menu("languages", lang, func() []Option {
+	return i18n.Menu("network.languages", lang, func() []Option {
 		out := make([]Option, 0, len(Languages))
 		for _, c := range Languages {
 			out = append(out, Option{Code: c, Name: LanguageName(lang, c)})
@@ -240,7 +205,7 @@ func LanguageOptions(lang string) []Option {
 // CountryOptions lists the partner countries (Africa's 54 and China) by
 // name in the reader's language.
 func CountryOptions(lang string) []Option {
-	return menu("countries", lang, func() []Option {
+	return i18n.Menu("network.countries", lang, func() []Option {
 		var out []Option
 		for _, c := range geo.All() {
 			if c.African || c.Code == "CN" {
