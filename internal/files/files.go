@@ -235,9 +235,20 @@ func (s *Service) Save(ctx context.Context, v *web.Viewer, recordType, recordID 
 	if err != nil {
 		return nil, err
 	}
+	digest := hex.EncodeToString(sum.Sum(nil))
+	if t.Length > 0 && t.Length < size {
+		// A camera's trailer after the picture is cut off: what is kept,
+		// and what the checksum covers, is the picture alone.
+		size = t.Length
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(tmp, 0, size)); err != nil {
+			return nil, errs.Wrap(op, err)
+		}
+		digest = hex.EncodeToString(h.Sum(nil))
+	}
 
 	f := &File{ID: uuid.Must(uuid.NewV7()).String(), RecordType: recordType, RecordID: recordID, Kind: t.Kind,
-		MediaType: t.MediaType, Name: cleanName(up.Name, t.Ext), Size: size, SHA256: hex.EncodeToString(sum.Sum(nil)),
+		MediaType: t.MediaType, Name: cleanName(up.Name, t.Ext), Size: size, SHA256: digest,
 		UploadedBy: v.ID, CreatedAt: s.Clock.Now().UTC().Truncate(time.Microsecond), meta: m}
 	var renditions []upload.Rendition
 	if t.Kind == upload.Image {
@@ -265,10 +276,7 @@ func (s *Service) Save(ctx context.Context, v *web.Viewer, recordType, recordID 
 			}
 		}
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, errs.Wrap(op, err)
-	}
-	if err := s.Blobs.Put(ctx, key(f.ID, Original), tmp, size, t.MediaType); err != nil {
+	if err := s.Blobs.Put(ctx, key(f.ID, Original), io.NewSectionReader(tmp, 0, size), size, t.MediaType); err != nil {
 		return nil, errs.Wrap(op, err)
 	}
 	stored = append(stored, key(f.ID, Original))

@@ -452,3 +452,24 @@ func TestSectionShowsFilesAndTheFormToEditorsOnly(t *testing.T) {
 		t.Errorf("section of an unseen record: %d", res.StatusCode)
 	}
 }
+
+// TestPhoneTrailerIsCutOff checks that a phone photo carrying a Motion
+// Photo's video after the picture is accepted, and that what is kept (and
+// checksummed, and served as the original) is the picture alone.
+func TestPhoneTrailerIsCutOff(t *testing.T) {
+	w := setup(t)
+	pic := photo(t)
+	video := append([]byte{0, 0, 0, 0x18}, "ftypmp42\x00\x00\x00\x00mp42isom"...)
+	video = append(video, make([]byte, 4096)...)
+	if res := send(w.owner, "/records/test.note/pub/files", "PXL_20261127.MP.jpg", append(append([]byte{}, pic...), video...)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", res.StatusCode, res.Body)
+	}
+	f := w.files(t, w.owner, "pub")[0]
+	sum := sha256.Sum256(pic)
+	if f.Size != int64(len(pic)) || f.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("kept %d bytes with checksum %s; want the picture's %d bytes", f.Size, f.SHA256, len(pic))
+	}
+	if res := w.owner.Get("/files/" + f.ID + "/original"); res.Body != string(pic) {
+		t.Errorf("the original served is %d bytes, want the picture's %d", len(res.Body), len(pic))
+	}
+}

@@ -441,3 +441,33 @@ func TestDetectRefusesPolyglots(t *testing.T) {
 		t.Run(name, func(t *testing.T) { refusal(t, data, "upload.error.polyglot") })
 	}
 }
+
+// TestCameraTrailersAreCutOff checks that what phones append after a
+// JPEG — a second picture, a Motion Photo's video, Samsung's SEF block — is
+// neither refused nor kept: Length says where the image ends. Other data
+// after the end, or a zip anywhere, is still a polyglot.
+func TestCameraTrailersAreCutOff(t *testing.T) {
+	jpg := jpegOf(t, photo(64, 48), 80)
+	mp4Box := append([]byte{0, 0, 0, 0x18}, "ftypmp42\x00\x00\x00\x00mp42isom"...)
+	for name, trailer := range map[string][]byte{
+		"a second JPEG (multi-picture format)": jpegOf(t, photo(16, 12), 70),
+		"a Motion Photo's MP4":                 append(append([]byte{}, mp4Box...), make([]byte, 200)...),
+		"Samsung's SEF block":                  append([]byte("SEFH\x6b\x00\x00\x00"), append(make([]byte, 40), "SEFT"...)...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			data := append(append([]byte{}, jpg...), trailer...)
+			got, err := detect(data)
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if got.MediaType != "image/jpeg" || got.Length != int64(len(jpg)) {
+				t.Fatalf("type %+v, want image/jpeg of length %d", got, len(jpg))
+			}
+		})
+	}
+	withZip := append(append(append([]byte{}, jpg...), jpegOf(t, photo(16, 12), 70)...), "PK\x05\x06"+strings.Repeat("\x00", 18)...)
+	refusal(t, withZip, "upload.error.polyglot")
+	if got, err := detect(jpg); err != nil || got.Length != 0 {
+		t.Fatalf("a plain JPEG: %+v %v", got, err)
+	}
+}

@@ -238,7 +238,39 @@ func checkJPEG(sr *io.SectionReader, size int64, _ []byte) (Type, error) {
 	if err != nil {
 		return Type{}, err
 	}
+	if cut, err := cameraTrailer(sr, size, l.end); err != nil || cut {
+		t := typeJPEG
+		t.Length = l.end
+		return t, err
+	}
 	return typeJPEG, checkTrailer(sr, size, l.end, "JPEG")
+}
+
+// cameraTrailer reports whether the bytes after a JPEG's end are what
+// phone cameras append: a second JPEG (CIPA multi-picture format), an MP4
+// (Motion Photo: a box whose type is ftyp), or Samsung's SEF block, which
+// ends with "SEFT". Anything else after the end is judged by checkTrailer.
+func cameraTrailer(sr *io.SectionReader, size, end int64) (bool, error) {
+	if end >= size || size-end < 16 {
+		return false, nil
+	}
+	head := make([]byte, 12)
+	if _, err := sr.ReadAt(head, end); err != nil {
+		return false, readFailed("JPEG trailer", err)
+	}
+	tail := make([]byte, 4)
+	if _, err := sr.ReadAt(tail, size-4); err != nil {
+		return false, readFailed("JPEG trailer", err)
+	}
+	switch {
+	case head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF:
+		return true, nil
+	case string(head[4:8]) == "ftyp":
+		return true, nil
+	case string(tail) == "SEFT":
+		return true, nil
+	}
+	return false, nil
 }
 
 // --- PNG ---

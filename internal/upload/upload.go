@@ -41,6 +41,11 @@ type Type struct {
 	Kind      Kind
 	MediaType string // "image/jpeg", "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "audio/mpeg", "video/mp4", ...
 	Ext       string // ".jpg", ".pdf", ".docx", ... for download names
+	// Length, when above zero, is how many of the file's bytes make it: a
+	// phone's JPEG carries a camera trailer after the image (a second
+	// picture, a Motion Photo's video, Samsung's SEF block), which is cut
+	// off rather than kept or refused. Zero means the whole file.
+	Length int64
 }
 
 // Limits are the largest sizes accepted per kind, in bytes.
@@ -129,32 +134,32 @@ func withOp(op string, err error) error {
 
 // The types this package accepts.
 var (
-	typeJPEG = Type{Image, "image/jpeg", ".jpg"}
-	typePNG  = Type{Image, "image/png", ".png"}
-	typeGIF  = Type{Image, "image/gif", ".gif"}
-	typeWebP = Type{Image, "image/webp", ".webp"}
+	typeJPEG = Type{Kind: Image, MediaType: "image/jpeg", Ext: ".jpg"}
+	typePNG  = Type{Kind: Image, MediaType: "image/png", Ext: ".png"}
+	typeGIF  = Type{Kind: Image, MediaType: "image/gif", Ext: ".gif"}
+	typeWebP = Type{Kind: Image, MediaType: "image/webp", Ext: ".webp"}
 
-	typePDF  = Type{Document, "application/pdf", ".pdf"}
-	typeDOCX = Type{Document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"}
-	typeXLSX = Type{Document, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"}
-	typePPTX = Type{Document, "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"}
-	typeODT  = Type{Document, "application/vnd.oasis.opendocument.text", ".odt"}
-	typeODS  = Type{Document, "application/vnd.oasis.opendocument.spreadsheet", ".ods"}
-	typeODP  = Type{Document, "application/vnd.oasis.opendocument.presentation", ".odp"}
-	typeText = Type{Document, "text/plain", ".txt"}
-	typeCSV  = Type{Document, "text/csv", ".csv"}
+	typePDF  = Type{Kind: Document, MediaType: "application/pdf", Ext: ".pdf"}
+	typeDOCX = Type{Kind: Document, MediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Ext: ".docx"}
+	typeXLSX = Type{Kind: Document, MediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Ext: ".xlsx"}
+	typePPTX = Type{Kind: Document, MediaType: "application/vnd.openxmlformats-officedocument.presentationml.presentation", Ext: ".pptx"}
+	typeODT  = Type{Kind: Document, MediaType: "application/vnd.oasis.opendocument.text", Ext: ".odt"}
+	typeODS  = Type{Kind: Document, MediaType: "application/vnd.oasis.opendocument.spreadsheet", Ext: ".ods"}
+	typeODP  = Type{Kind: Document, MediaType: "application/vnd.oasis.opendocument.presentation", Ext: ".odp"}
+	typeText = Type{Kind: Document, MediaType: "text/plain", Ext: ".txt"}
+	typeCSV  = Type{Kind: Document, MediaType: "text/csv", Ext: ".csv"}
 
-	typeMP3  = Type{Audio, "audio/mpeg", ".mp3"}
-	typeMP2  = Type{Audio, "audio/mpeg", ".mp2"}
-	typeOgg  = Type{Audio, "audio/ogg", ".ogg"}
-	typeOpus = Type{Audio, "audio/ogg", ".opus"}
-	typeWAV  = Type{Audio, "audio/wav", ".wav"}
-	typeFLAC = Type{Audio, "audio/flac", ".flac"}
-	typeM4A  = Type{Audio, "audio/mp4", ".m4a"}
+	typeMP3  = Type{Kind: Audio, MediaType: "audio/mpeg", Ext: ".mp3"}
+	typeMP2  = Type{Kind: Audio, MediaType: "audio/mpeg", Ext: ".mp2"}
+	typeOgg  = Type{Kind: Audio, MediaType: "audio/ogg", Ext: ".ogg"}
+	typeOpus = Type{Kind: Audio, MediaType: "audio/ogg", Ext: ".opus"}
+	typeWAV  = Type{Kind: Audio, MediaType: "audio/wav", Ext: ".wav"}
+	typeFLAC = Type{Kind: Audio, MediaType: "audio/flac", Ext: ".flac"}
+	typeM4A  = Type{Kind: Audio, MediaType: "audio/mp4", Ext: ".m4a"}
 
-	typeMP4  = Type{Video, "video/mp4", ".mp4"}
-	typeMOV  = Type{Video, "video/quicktime", ".mov"}
-	type3GP  = Type{Video, "video/3gpp", ".3gp"}
-	type3G2  = Type{Video, "video/3gpp2", ".3g2"}
-	typeWebM = Type{Video, "video/webm", ".webm"}
+	typeMP4  = Type{Kind: Video, MediaType: "video/mp4", Ext: ".mp4"}
+	typeMOV  = Type{Kind: Video, MediaType: "video/quicktime", Ext: ".mov"}
+	type3GP  = Type{Kind: Video, MediaType: "video/3gpp", Ext: ".3gp"}
+	type3G2  = Type{Kind: Video, MediaType: "video/3gpp2", Ext: ".3g2"}
+	typeWebM = Type{Kind: Video, MediaType: "video/webm", Ext: ".webm"}
 )
