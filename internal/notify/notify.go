@@ -283,21 +283,27 @@ func (s *Service) Send(ctx context.Context, q db.Querier, n Note) error {
 }
 
 // SendOrg notifies every active member of orgID who holds one of roles
-// (the organisation's admins always), each as Send would; n.To is ignored.
+// (the organisation's admins always), or every active member when roles is
+// nil, each as Send would; n.To is ignored.
 func (s *Service) SendOrg(ctx context.Context, q db.Querier, orgID string, roles []string, n Note) error {
 	const op = "notify.SendOrg"
-	if !slices.Contains(roles, "admin") {
-		roles = append(slices.Clip(roles), "admin")
-	}
 	var a db.Args
-	in := make([]string, len(roles))
 	org := a.Add(orgID)
-	for i, r := range roles {
-		in[i] = a.Add(r)
+	query := `SELECT DISTINCT m.user_id AS user_id FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ` + org + ` AND u.deleted_at IS NULL AND u.suspended_at IS NULL ORDER BY user_id`
+	if roles != nil {
+		if !slices.Contains(roles, "admin") {
+			roles = append(slices.Clip(roles), "admin")
+		}
+		in := make([]string, len(roles))
+		for i, r := range roles {
+			in[i] = a.Add(r)
+		}
+		query = `SELECT DISTINCT r.user_id FROM member_roles r JOIN users u ON u.id = r.user_id
+		WHERE r.org_id = ` + org + ` AND r.role IN (` + strings.Join(in, ", ") + `) AND u.deleted_at IS NULL AND u.suspended_at IS NULL
+		ORDER BY r.user_id`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT r.user_id FROM member_roles r JOIN users u ON u.id = r.user_id
-		WHERE r.org_id = `+org+` AND r.role IN (`+strings.Join(in, ", ")+`) AND u.deleted_at IS NULL AND u.suspended_at IS NULL
-		ORDER BY r.user_id`, a.List()...)
+	rows, err := q.QueryContext(ctx, query, a.List()...)
 	if err != nil {
 		return errs.Wrap(op, err)
 	}

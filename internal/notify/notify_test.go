@@ -426,6 +426,10 @@ func TestSendOrg(t *testing.T) {
 	if a, m, x := unread(t, e, owner), unread(t, e, member), unread(t, e, outsider); a != 2 || m != 1 || x != 0 {
 		t.Errorf("to members: admin %d, member %d, outsider %d; want 2, 1, 0", a, m, x)
 	}
+	sendOrg() // no roles: everyone of the organisation
+	if a, m, x := unread(t, e, owner), unread(t, e, member), unread(t, e, outsider); a != 3 || m != 2 || x != 0 {
+		t.Errorf("to everyone: admin %d, member %d, outsider %d; want 3, 2, 0", a, m, x)
+	}
 }
 
 func TestListReadAndUnread(t *testing.T) {

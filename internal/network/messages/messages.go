@@ -62,7 +62,7 @@ var Kind = notify.Kind{Name: "network.message", Default: notify.Now}
 
 // Notifier sends notifications (the notify service).
 type Notifier interface {
-	Send(ctx context.Context, q db.Querier, n notify.Note) error
+	SendOrg(ctx context.Context, q db.Querier, orgID string, roles []string, n notify.Note) error
 }
 
 // Service keeps conversations.
@@ -245,29 +245,10 @@ func (s *Service) add(ctx context.Context, tx *sql.Tx, v *web.Viewer, convID, or
 	if err := tx.QueryRowContext(ctx, `SELECT name FROM orgs WHERE id = $1`, orgID).Scan(&sender); err != nil {
 		return nil, errs.Wrap("add message", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = $1 AND m.user_id <> $2 AND u.deleted_at IS NULL AND u.suspended_at IS NULL ORDER BY m.user_id`, otherID, v.ID)
-	if err != nil {
-		return nil, errs.Wrap("add message", err)
-	}
-	var to []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, errs.Wrap("add message", err)
-		}
-		to = append(to, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap("add message", err)
-	}
-	for _, id := range to {
-		if err := s.Notify.Send(ctx, tx, notify.Note{Kind: Kind.Name, To: id, Subject: "network.messages.note.subject",
-			Args: []any{"org", sender, "subject", subject}, Path: "/network/messages/" + convID}); err != nil {
-			return nil, err
-		}
+	// Everyone of the other organisation; the sender is not one of them.
+	if err := s.Notify.SendOrg(ctx, tx, otherID, nil, notify.Note{Kind: Kind.Name, Subject: "network.messages.note.subject",
+		Args: []any{"org", sender, "subject", subject}, Path: "/network/messages/" + convID}); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
