@@ -131,6 +131,11 @@ func TestListAndFilters(t *testing.T) {
 				t.Errorf("facets lack %s", want)
 			}
 		}
+		// A filter is part of the search: the total and the facets follow it.
+		body = anon.Get("/agreements?q=government&kind=protocol").Body
+		if !strings.Contains(body, `data-total="1"`) || strings.Contains(body, `>Agreement</a> (1)`) {
+			t.Errorf("filtered search: %s", regexp.MustCompile(`data-total="\d+"`).FindString(body))
+		}
 	})
 	t.Run("Paging", func(t *testing.T) {
 		seen := map[string]bool{}

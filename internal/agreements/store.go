@@ -352,9 +352,6 @@ type Page struct {
 	Tokens []string
 }
 
-// maxBatches bounds the search batches one page reads while filtering hits.
-const maxBatches = 20
-
 var errFilter = errs.E("agreements", errs.Invalid, "agreements.error.filter")
 
 func (f *Filter) check() error {
@@ -443,56 +440,31 @@ func (s *Service) List(ctx context.Context, v *web.Viewer, f Filter) (*Page, err
 }
 
 // search runs the query through the kernel search, under the viewer's
-// visibility, and keeps the hits that pass the other filters. The cursor
-// is the search's offset just after the last hit shown.
+// visibility and with the filter's kind, country and status inside the
+// query, so that the total and the kind facets follow the filters too. The
+// cursor is the search's offset.
 func (s *Service) search(ctx context.Context, v *web.Viewer, f Filter) (*Page, error) {
-	page := &Page{}
-	cursor := f.Cursor
-	for batch := 0; ; batch++ {
-		req := search.Request{Type: Type, Q: f.Q, Recency: "created_at", Limit: max(f.Limit, 50), Cursor: cursor}
-		if batch == 0 {
-			req.Facet = "kind"
-		}
-		res, err := s.Search.Search(ctx, v, req)
-		if err != nil {
-			return nil, err
-		}
-		if batch == 0 {
-			page.Total, page.Facets, page.Tokens = res.Total, res.Facets, res.Tokens
-		}
-		offset := 0
-		if cursor != "" {
-			offset = atoi(cursor)
-		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		found, err := s.byIDs(ctx, v, ids, f)
-		if err != nil {
-			return nil, err
-		}
-		for i, id := range ids {
-			a, ok := found[id]
-			if !ok {
-				continue
-			}
-			if len(page.Items) == f.Limit {
-				page.Next = itoa(offset + i)
-				return page, s.loadParties(ctx, page.Items)
-			}
+	today := day(s.Clock.Now())
+	res, err := s.Search.Search(ctx, v, search.Request{Type: Type, Q: f.Q, Recency: "created_at", Facet: "kind", Limit: f.Limit,
+		Cursor: f.Cursor, Where: func(args *db.Args) string { return f.conditions(today, args) }})
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{Total: res.Total, Facets: res.Facets, Tokens: res.Tokens, Next: res.Next}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	found, err := s.byIDs(ctx, v, ids, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if a, ok := found[id]; ok {
 			page.Items = append(page.Items, a)
 		}
-		if res.Next == "" || atoi(res.Next) > 10000-f.Limit {
-			return page, s.loadParties(ctx, page.Items)
-		}
-		if batch == maxBatches-1 {
-			// Filters that few hits pass: stop here, and let the next page go on.
-			page.Next = res.Next
-			return page, s.loadParties(ctx, page.Items)
-		}
-		cursor = res.Next
 	}
+	return page, s.loadParties(ctx, page.Items)
 }
 
 // byIDs loads the agreements among ids that the viewer may see and that
@@ -607,8 +579,3 @@ func decodeCursor(c string) (time.Time, string, bool) {
 func join(list []string) string { return strings.Join(list, " ") }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
-}

@@ -91,6 +91,10 @@ type Request struct {
 	Facet   string // a column of the type to count results by, optional
 	Limit   int
 	Cursor  string // an offset, from the previous page's Next
+	// Where narrows the search to records (aliased t) that meet a module's
+	// own filters, adding its arguments to args. It is part of the query,
+	// so the total, the facets and the pages all agree with it.
+	Where func(args *db.Args) string
 }
 
 // Hit is one result.
@@ -159,6 +163,9 @@ func (s *Service) Search(ctx context.Context, v *web.Viewer, r Request) (*Result
 	with, from, cond, rank := s.match(toks, r.Type, args)
 	visible := sharing.Visible(r.Type, "t", v, s.Clock.Now(), args)
 	where := ` FROM ` + from + ` WHERE ` + cond + ` AND ` + visible
+	if r.Where != nil {
+		where += ` AND (` + r.Where(args) + `)`
+	}
 	recency := "t.id"
 	if r.Recency != "" {
 		recency = "t." + r.Recency

@@ -11,6 +11,7 @@ import (
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/app/apptest"
+	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/search"
@@ -235,5 +236,21 @@ func TestTotalsAndPages(t *testing.T) {
 	}
 	if past := ask(1, "7"); past.Total != 3 || len(past.Hits) != 0 {
 		t.Fatalf("past the end: total %d, %d hits", past.Total, len(past.Hits))
+	}
+}
+
+// TestWhereNarrowsInsideTheQuery checks that a module's filter is part of
+// the search: the hits, the total and the facets all follow it.
+func TestWhereNarrowsInsideTheQuery(t *testing.T) {
+	l := setup(t)
+	all, _ := l.find(t, nil, "cybersécurité")
+	res, err := l.e.App.Search.Search(context.Background(), nil, search.Request{Type: docType, Q: "cybersécurité", Recency: "created_at",
+		Facet: "lang", Limit: 10, Where: func(args *db.Args) string { return `t.id <> ` + args.Add(all.Hits[0].ID) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total < 2 || res.Total != all.Total-1 || len(res.Facets) != 1 || res.Facets[0].Count != res.Total || len(res.Hits) != res.Total ||
+		slices.ContainsFunc(res.Hits, func(h search.Hit) bool { return h.ID == all.Hits[0].ID }) {
+		t.Fatalf("with a filter: total %d of %d, facets %v, %d hits", res.Total, all.Total, res.Facets, len(res.Hits))
 	}
 }
