@@ -63,19 +63,18 @@ func BenchmarkPostSearch(b *testing.B) {
 				marking = "amber"
 			}
 			var expires any
-			live := i%10 != 3
-			if !live {
+			if i%10 == 3 {
 				expires = now.AddDate(0, 0, -1)
 			}
-			if _, err := tx.Exec(`INSERT INTO network_posts (id, kind, title, title_plain, body, country, sectors, expires_on, live_indexed,
-				created_by, created_at, updated_at, owner_org, marking, state, community) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'bench', $10, $10, $11, $12, 'published', '')`,
-				p.ID, p.Kind, p.Title, p.TitlePlain, p.Body, p.Country, p.Sectors[0], expires, live, at, ownerOrg, marking); err != nil {
+			if _, err := tx.Exec(`INSERT INTO network_posts (id, kind, title, title_plain, body, country, sectors, expires_on,
+				created_by, created_at, updated_at, owner_org, marking, state, community) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'bench', $9, $9, $10, $11, 'published', '')`,
+				p.ID, p.Kind, p.Title, p.TitlePlain, p.Body, p.Country, p.Sectors[0], expires, at, ownerOrg, marking); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(`INSERT INTO network_post_sectors (post_id, sector) VALUES ($1, $2)`, p.ID, p.Sectors[0]); err != nil {
 				return err
 			}
-			if err := search.Index(ctx, tx, posts.TypeName, p.ID, posts.SearchText(svc, p, live)); err != nil {
+			if err := search.Index(ctx, tx, posts.TypeName, p.ID, posts.SearchText(svc, p)); err != nil {
 				return err
 			}
 		}

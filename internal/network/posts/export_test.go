@@ -1,4 +1,4 @@
 package posts
 
 // SearchText exposes the search document of a post to the benchmark.
-func SearchText(s *Service, p *Post, live bool) string { return s.searchText(p, live) }
+func SearchText(s *Service, p *Post) string { return s.searchText(p) }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -206,26 +205,13 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p *Post) error {
 			return errs.Wrap("post sectors", err)
 		}
 	}
-	live := !p.Expired(s.Clock.Now())
-	if _, err := tx.ExecContext(ctx, `UPDATE network_posts SET live_indexed = $1 WHERE id = $2`, live, p.ID); err != nil {
-		return errs.Wrap("post index", err)
-	}
-	return search.Index(ctx, tx, TypeName, p.ID, s.searchText(p, live))
+	return search.Index(ctx, tx, TypeName, p.ID, s.searchText(p))
 }
-
-// Filter tokens: words only the index holds, so that the kernel search
-// applies kind, country, sector and currency itself — its counts, facets
-// and pages are then those of the filtered set.
-func kindToken(k string) string    { return "npk" + strings.ReplaceAll(k, "_", "") }
-func countryToken(c string) string { return "npc" + strings.ToLower(c) }
-func sectorToken(s string) string  { return "nps" + strings.ReplaceAll(s, "_", "") }
-
-const liveToken = "npxlive"
 
 // searchText is what search finds a post by: its title and body in every
 // language, its owner's names, its country, kind and sectors named in the
-// six languages, and the filter tokens.
-func (s *Service) searchText(p *Post, live bool) string {
+// six languages. Filters are applied by the search itself (search.Request.Where).
+func (s *Service) searchText(p *Post) string {
 	var b strings.Builder
 	line := func(parts ...string) {
 		for _, x := range parts {
@@ -252,13 +238,6 @@ func (s *Service) searchText(p *Post, live bool) string {
 				line(pr.T("sector." + sec))
 			}
 		}
-	}
-	line(kindToken(p.Kind), countryToken(p.Country))
-	for _, sec := range p.Sectors {
-		line(sectorToken(sec))
-	}
-	if live {
-		line(liveToken)
 	}
 	return b.String()
 }
@@ -437,93 +416,49 @@ func (s *Service) List(ctx context.Context, v *web.Viewer, f Filter) (*Page, err
 	return page, nil
 }
 
-// query is the user's query with the filter tokens added.
-func (f Filter) query(withKind bool) string {
-	q := []string{f.Q}
-	if withKind && f.Kind != "" {
-		q = append(q, kindToken(f.Kind))
-	}
-	if f.Country != "" {
-		q = append(q, countryToken(f.Country))
-	}
-	if f.Sector != "" {
-		q = append(q, sectorToken(f.Sector))
-	}
-	if !f.Expired {
-		q = append(q, liveToken)
-	}
-	return strings.Join(q, " ")
-}
-
-// maxBatches bounds the search batches one page reads while checking hits.
-const maxBatches = 10
-
 // search runs the query through the kernel search, under the viewer's
-// visibility, with the filters as index tokens; the hits are read back
-// under the same visibility and filters (a post that expired since the
-// last sweep is dropped here). The cursor is the search's offset.
+// visibility and with the filters inside the query, so that the total, the
+// facets and the pages follow them. The cursor is the search's offset.
 func (s *Service) search(ctx context.Context, v *web.Viewer, f Filter) (*Page, error) {
-	if _, err := search.Query(f.Q); err != nil {
-		return nil, err // said about the person's own words
+	now := s.Clock.Now()
+	req := search.Request{Type: Type, Q: f.Q, Recency: "created_at", Limit: f.Limit, Cursor: f.Cursor,
+		Where: func(args *db.Args) string { return f.conditions(now, args) }}
+	if f.Kind == "" {
+		req.Facet = "kind"
 	}
-	page := &Page{}
-	cursor := f.Cursor
-	for batch := 0; ; batch++ {
-		req := search.Request{Type: Type, Q: f.query(true), Recency: "created_at", Limit: f.Limit + 1, Cursor: cursor}
-		if batch == 0 && f.Kind == "" {
-			req.Facet = "kind"
-		}
-		res, err := s.Search.Search(ctx, v, req)
+	res, err := s.Search.Search(ctx, v, req)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{Total: res.Total, Facets: res.Facets, Tokens: res.Tokens, Next: res.Next}
+	if f.Kind != "" { // the facets of the other kinds, to switch to
+		others := f
+		others.Kind = ""
+		fr, err := s.Search.Search(ctx, v, search.Request{Type: Type, Q: f.Q, Recency: "created_at", Facet: "kind", Limit: 1,
+			Where: func(args *db.Args) string { return others.conditions(now, args) }})
 		if err != nil {
 			return nil, err
 		}
-		if batch == 0 {
-			page.Total, page.Facets, page.Tokens = res.Total, res.Facets, search.Tokens(f.Q)
-			if f.Kind != "" { // the facets of the other kinds, to switch to
-				fr, err := s.Search.Search(ctx, v, search.Request{Type: Type, Q: f.query(false), Recency: "created_at", Facet: "kind", Limit: 1})
-				if err != nil {
-					return nil, err
-				}
-				page.Facets = fr.Facets
-			}
-		}
-		offset := 0
-		if cursor != "" {
-			offset, _ = strconv.Atoi(cursor)
-		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		found, err := s.byIDs(ctx, v, ids, f)
-		if err != nil {
-			return nil, err
-		}
-		for i, id := range ids {
-			p, ok := found[id]
-			if !ok {
-				continue
-			}
-			if len(page.Items) == f.Limit {
-				page.Next = strconv.Itoa(offset + i)
-				return page, nil
-			}
+		page.Facets = fr.Facets
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	found, err := s.byIDs(ctx, v, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if p, ok := found[id]; ok {
 			page.Items = append(page.Items, p)
 		}
-		if res.Next == "" {
-			return page, nil
-		}
-		if next, _ := strconv.Atoi(res.Next); next > 10000-f.Limit || batch == maxBatches-1 {
-			page.Next = res.Next
-			return page, nil
-		}
-		cursor = res.Next
 	}
+	return page, nil
 }
 
-// byIDs loads the posts among ids that the viewer may see and that pass
-// the filter.
-func (s *Service) byIDs(ctx context.Context, v *web.Viewer, ids []string, f Filter) (map[string]*Post, error) {
+// byIDs loads the posts among ids that the viewer may see.
+func (s *Service) byIDs(ctx context.Context, v *web.Viewer, ids []string) (map[string]*Post, error) {
 	out := map[string]*Post{}
 	if len(ids) == 0 {
 		return out, nil
@@ -534,8 +469,6 @@ func (s *Service) byIDs(ctx context.Context, v *web.Viewer, ids []string, f Filt
 	for i, id := range ids {
 		ph[i] = args.Add(id)
 	}
-	// The filter is applied here, not in SQL: with it, SQLite may walk an
-	// index of the whole table rather than look up the few ids.
 	where := `t.id IN (` + strings.Join(ph, ", ") + `) AND ` + sharing.Visible(Type, "t", v, now, args)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+columns+from+` WHERE `+where, args.List()...)
 	if err != nil {
@@ -546,17 +479,9 @@ func (s *Service) byIDs(ctx context.Context, v *web.Viewer, ids []string, f Filt
 		return nil, err
 	}
 	for _, p := range list {
-		if f.passes(p, now) {
-			out[p.ID] = p
-		}
+		out[p.ID] = p
 	}
 	return out, nil
-}
-
-// passes is the filter's condition, on a post read.
-func (f Filter) passes(p *Post, now time.Time) bool {
-	return (f.Kind == "" || p.Kind == f.Kind) && (f.Country == "" || p.Country == f.Country) &&
-		(f.Sector == "" || containsStr(p.Sectors, f.Sector)) && (f.Expired || !p.Expired(now))
 }
 
 // ByOrg lists the published posts of an organisation the viewer may see,

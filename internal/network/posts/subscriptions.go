@@ -12,7 +12,6 @@ import (
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/notify"
-	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
@@ -265,8 +264,7 @@ func (s *Service) tell(ctx context.Context, tx *sql.Tx, postID, owner, country, 
 }
 
 // Sweep delivers the published posts nobody was told of yet (published on
-// the share page, or whose embargo has passed), and takes the posts that
-// expired out of the "current" search.
+// the share page, or whose embargo has passed).
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.Clock.Now()
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT id FROM network_posts WHERE state = 'published' AND notified_at IS NULL
@@ -280,29 +278,6 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	for _, id := range ids {
 		if _, err := s.Deliver(ctx, id); err != nil {
-			return err
-		}
-	}
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT t.id FROM network_posts t WHERE t.live_indexed = $1 AND t.expires_on < $2 LIMIT 500`,
-		true, day(now))
-	if err != nil {
-		return errs.Wrap("sweep posts", err)
-	}
-	if ids, err = collect(rows); err != nil {
-		return err
-	}
-	for _, id := range ids {
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-			p, err := scanPost(tx.QueryRowContext(ctx, `SELECT `+columns+from+` WHERE t.id = $1`, id))
-			if err != nil {
-				return errs.Wrap("sweep posts", err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE network_posts SET live_indexed = $1 WHERE id = $2`, false, id); err != nil {
-				return errs.Wrap("sweep posts", err)
-			}
-			return errs.Wrap("sweep posts", search.Index(ctx, tx, TypeName, p.ID, s.searchText(p, false)))
-		})
-		if err != nil {
 			return err
 		}
 	}
