@@ -81,6 +81,7 @@ type App struct {
 	Files      *files.Service
 	Agreements *agreements.Service
 	Cert       *cert.Service
+	CertParts  certParts
 	Network    networkParts
 	Catalog    *i18n.Catalog
 	Mail       mail.Sender

@@ -5,11 +5,28 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/cert"
+	"harambee.africa/harambee/internal/cert/cases"
+	"harambee.africa/harambee/internal/cert/feeds"
+	"harambee.africa/harambee/internal/cert/lessons"
+	"harambee.africa/harambee/internal/cert/observables"
+	"harambee.africa/harambee/internal/cert/reports"
+	"harambee.africa/harambee/internal/cert/taxii"
 	"harambee.africa/harambee/internal/jobs"
 	"harambee.africa/harambee/internal/web"
 )
 
 func init() { Migrations = append(Migrations, cert.Migrations) }
+
+// certParts are the services of CERT cooperation beyond the directory, each
+// wired in its own wire_cert_*.go, in the order of wireCert.
+type certParts struct {
+	Cases       *cases.Service
+	Reports     *reports.Service
+	Observables *observables.Service
+	Lessons     *lessons.Service
+	TAXII       *taxii.Service
+	Feeds       *feeds.Service
+}
 
 const certReconcileJob = "cert.reconcile"
 
@@ -36,5 +53,11 @@ func (a *App) wireCert() error {
 	a.Site.AddNav(web.NavItem{Key: "nav.cert", Path: "/cert"})
 	c.Mount(a.Site)
 	a.Cert = c
+	for _, wire := range []func() error{a.wireCertObservables, a.wireCertTAXII, a.wireCertCases, a.wireCertReports,
+		a.wireCertLessons, a.wireCertFeeds} {
+		if err := wire(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
