@@ -94,7 +94,9 @@ func (s *Service) GroupByID(ctx context.Context, id string) (*Group, error) {
 }
 
 // SetGroupMember adds an organisation to a group or takes it out; the
-// owner organisation's admins decide. The owner itself stays a member.
+// owner organisation's admins decide. The owner of a group an organisation
+// created stays a member; a programme office is never one of its
+// community (see EnsureGroup).
 func (s *Service) SetGroupMember(ctx context.Context, v *web.Viewer, g *Group, orgID string, member bool) error {
 	if !mayManage(v, g.OwnerOrg) {
 		return errs.E("group", errs.Forbidden, "error.forbidden")
@@ -186,8 +188,10 @@ func (s *Service) groupAudit(ctx context.Context, tx *sql.Tx, action string, v *
 
 // EnsureGroup returns the group with slug, creating it owned by ownerOrg if
 // it does not exist: for groups the platform itself keeps, like a module's
-// community (the cooperation network's members, the vetted CERTs). Two
-// instances starting at once end with one group.
+// community (the cooperation network's members, the vetted CERTs). The
+// owning programme office manages the group but is not a member of it: its
+// people see the community's GREEN records only when a share names them.
+// Two instances starting at once end with one group.
 func (s *Service) EnsureGroup(ctx context.Context, ownerOrg, slug, name, purpose string) (*Group, error) {
 	if !groupSlug.MatchString(slug) {
 		return nil, fmt.Errorf("sharing: bad group slug %q", slug)
@@ -195,14 +199,8 @@ func (s *Service) EnsureGroup(ctx context.Context, ownerOrg, slug, name, purpose
 	now := s.Clock.Now()
 	id := uuid.Must(uuid.NewV7()).String()
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO org_groups (id, slug, name, owner_org, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+		_, err := tx.ExecContext(ctx, `INSERT INTO org_groups (id, slug, name, owner_org, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (slug) DO NOTHING`, id, slug, name, ownerOrg, purpose, now)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO group_members (group_id, org_id, added_at) VALUES ($1, $2, $3)`, id, ownerOrg, now)
-		}
 		return err
 	})
 	if err != nil {

@@ -21,10 +21,11 @@ import (
 
 // TestMatrix checks every route that shows posts or replies against every
 // viewer role and every combination of marking, share, state and embargo.
-// The matrix's community organisations (and the programme office, which
-// owns the group) are made members of the network, so that GREEN — the
-// network's members here — is seen by exactly the harness's community;
-// TestNetworkOnlyNeverLeaks covers verified organisations outside it.
+// The matrix's community organisations and the programme office are made
+// members of the network, so that GREEN — the network's members here — is
+// seen by exactly the harness's community (verified organisations, the
+// office among them); TestNetworkOnlyNeverLeaks covers verified
+// organisations outside it and the real office, which is not a member.
 func TestMatrix(t *testing.T) {
 	e := apptest.Start(t)
 	svc := e.App.Network.Posts
@@ -40,7 +41,7 @@ func TestMatrix(t *testing.T) {
 				return "", err
 			}
 			owner = &web.Viewer{ID: u.ID, Pseudonym: u.Pseudonym, Name: u.Name, Roles: u.Roles, Orgs: ms}
-			for _, slug := range []string{"matrix-community", "matrix-recipient", "matrix-constituent"} {
+			for _, slug := range []string{"matrix-community", "matrix-recipient", "matrix-constituent", "office-network"} {
 				o, err := e.App.Orgs.BySlug(ctx, slug)
 				if err != nil {
 					return "", err

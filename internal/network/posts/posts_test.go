@@ -338,7 +338,13 @@ func TestNetworkOnlyNeverLeaks(t *testing.T) {
 	paths := []string{"/network/posts", "/network/posts?q=zqmembres", "/network/posts?q=" + url.QueryEscape("肯尼亚"), "/network/posts.atom",
 		"/network/posts.atom?country=KE", "/api/v1/network/posts", "/api/v1/network/posts?q=zqmembres", "/network/posts/" + id,
 		"/api/v1/network/posts/" + id, "/share/network.post/" + id}
-	for who, b := range map[string]*apptest.Browser{"anonymous": w.e.Browser(), "non-member": w.signIn(t, "moussa@dakar-digital.example")} {
+	// The programme office runs the network but is not one of its members.
+	w.person(t, "Officer Chen", "chen@office.example")
+	if err := w.e.App.Orgs.AddMember(t.Context(), "office-network", w.userID(t, "chen@office.example"), []string{"member"}); err != nil {
+		t.Fatal(err)
+	}
+	for who, b := range map[string]*apptest.Browser{"anonymous": w.e.Browser(), "non-member": w.signIn(t, "moussa@dakar-digital.example"),
+		"programme officer": w.signIn(t, "chen@office.example")} {
 		for _, p := range paths {
 			if res := b.Get(p); strings.Contains(res.Body, "Réservé") || strings.Contains(res.Body, "Pour les membres") || strings.Contains(res.Body, "zqreply") {
 				t.Errorf("%s sees the network-only post at %s", who, p)
@@ -360,7 +366,7 @@ func TestNetworkOnlyNeverLeaks(t *testing.T) {
 	if res := li.Get("/network/posts.atom"); strings.Contains(res.Body, "Réservé") {
 		t.Errorf("the public feed carries a network-only post for a member")
 	}
-	for who, v := range map[string]float64{"anonymous": 0, "moussa@dakar-digital.example": 0, "li@hua-cloud.example": 1} {
+	for who, v := range map[string]float64{"anonymous": 0, "moussa@dakar-digital.example": 0, "chen@office.example": 0, "li@hua-cloud.example": 1} {
 		var val float64
 		ind := w.svc.Published()
 		viewer := w.viewerOrNil(t, who)
