@@ -104,24 +104,39 @@ func (s *Service) SetGroupMember(ctx context.Context, v *web.Viewer, g *Group, o
 	if orgID == g.OwnerOrg && !member {
 		return errs.E("group", errs.Conflict, "sharing.error.group_owner")
 	}
-	if err := s.targetExists(ctx, ToOrg, orgID); err != nil {
-		return err
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.SetGroupMemberIn(ctx, tx, v, g, orgID, member) })
+}
+
+// SetGroupMemberIn is SetGroupMember inside the caller's transaction, for a
+// module whose own change (an approved application) must commit or fail
+// together with the membership.
+func (s *Service) SetGroupMemberIn(ctx context.Context, tx *sql.Tx, v *web.Viewer, g *Group, orgID string, member bool) error {
+	if !mayManage(v, g.OwnerOrg) {
+		return errs.E("group", errs.Forbidden, "error.forbidden")
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		action := "group.member_added"
-		if member {
-			_, err = tx.ExecContext(ctx, `INSERT INTO group_members (group_id, org_id, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-				g.ID, orgID, s.Clock.Now())
-		} else {
-			action = "group.member_removed"
-			_, err = tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = $1 AND org_id = $2`, g.ID, orgID)
-		}
-		if err != nil {
-			return errs.Wrap("group member", err)
-		}
-		return s.groupAudit(ctx, tx, action, v, g, orgID)
-	})
+	if orgID == g.OwnerOrg && !member {
+		return errs.E("group", errs.Conflict, "sharing.error.group_owner")
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE id = $1`, orgID).Scan(&n); err != nil {
+		return errs.Wrap("group member", err)
+	}
+	if n == 0 {
+		return errs.Field("share", map[string]string{"target": "sharing.error.target_unknown"})
+	}
+	var err error
+	action := "group.member_added"
+	if member {
+		_, err = tx.ExecContext(ctx, `INSERT INTO group_members (group_id, org_id, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			g.ID, orgID, s.Clock.Now())
+	} else {
+		action = "group.member_removed"
+		_, err = tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = $1 AND org_id = $2`, g.ID, orgID)
+	}
+	if err != nil {
+		return errs.Wrap("group member", err)
+	}
+	return s.groupAudit(ctx, tx, action, v, g, orgID)
 }
 
 // GroupMembers lists the organisations in a group.

@@ -314,28 +314,24 @@ func (s *Service) Review(ctx context.Context, v *web.Viewer, id, decision, reaso
 		if !a.OrgVerified {
 			return nil, errs.E("network.review", errs.Conflict, "network.membership.error.unverified")
 		}
-		// Into the group first, so that "approved" always means a member.
-		if err := s.Sharing.SetGroupMember(ctx, s.asOffice(v), s.Core.Group, a.OrgID, true); err != nil {
-			return nil, err
-		}
 	}
-	err = s.decide(ctx, v, a, status, reason, ip)
-	if err != nil && decision == Approve {
-		if uerr := s.Sharing.SetGroupMember(ctx, s.asOffice(v), s.Core.Group, a.OrgID, false); uerr != nil && s.Site != nil {
-			s.Site.Log.Error("undo network membership", "org", a.OrgID, "err", uerr)
-		}
-	}
-	if err != nil {
+	if err := s.decide(ctx, v, a, status, reason, ip); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
 // decide moves an open application to status, records the step and tells
-// the applicant's admins.
+// the applicant's admins; an approval adds the organisation to the group in
+// the same transaction, so that "approved" always means a member.
 func (s *Service) decide(ctx context.Context, v *web.Viewer, a *Application, status, reason, ip string) error {
 	now := s.Clock.Now()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if status == Approved {
+			if err := s.Sharing.SetGroupMemberIn(ctx, tx, s.asOffice(v), s.Core.Group, a.OrgID, true); err != nil {
+				return err
+			}
+		}
 		var decidedAt, decidedBy any
 		if status != MoreInfo {
 			decidedAt, decidedBy = now, v.ID
@@ -416,11 +412,11 @@ func (s *Service) Remove(ctx context.Context, v *web.Viewer, id, reason, ip stri
 	if a.Status != Approved {
 		return nil, errs.E("network.remove", errs.Conflict, "network.membership.error.not_member")
 	}
-	if err := s.Sharing.SetGroupMember(ctx, s.asOffice(v), s.Core.Group, a.OrgID, false); err != nil {
-		return nil, err
-	}
 	now := s.Clock.Now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.Sharing.SetGroupMemberIn(ctx, tx, s.asOffice(v), s.Core.Group, a.OrgID, false); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE network_applications SET status = $1, updated_at = $2, decided_at = $2, decided_by = $3
 			WHERE id = $4`, Removed, now, v.ID, a.ID); err != nil {
 			return errs.Wrap("network.remove", err)
