@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -68,29 +71,99 @@ func ParseBundle(r io.Reader, limits Limits) (*Bundle, error) {
 	if int64(len(data)) > limits.MaxBytes {
 		return nil, bundleErr(TooLarge, "more than %d bytes", limits.MaxBytes)
 	}
+	return parseTop(data, limits, false)
+}
+
+// ParseEnvelope reads the body of a TAXII 2.1 add-objects request: an
+// envelope ({"objects": [...]}, section 3.7 of TAXII 2.1) or a STIX bundle,
+// with the same checks and the same all-or-nothing result as ParseBundle.
+// The bundle it returns has no id when the body was an envelope.
+func ParseEnvelope(data []byte, limits Limits) (*Bundle, error) {
+	if limits.MaxBytes <= 0 {
+		limits.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if limits.MaxObjects <= 0 {
+		limits.MaxObjects = DefaultLimits.MaxObjects
+	}
+	if int64(len(data)) > limits.MaxBytes {
+		return nil, bundleErr(TooLarge, "more than %d bytes", limits.MaxBytes)
+	}
+	return parseTop(data, limits, true)
+}
+
+func parseTop(data []byte, limits Limits, envelope bool) (*Bundle, error) {
 	if err := checkJSON(data); err != nil {
 		return nil, err
 	}
 	var top struct {
-		Type    string            `json:"type"`
+		Type    *string           `json:"type"`
 		ID      string            `json:"id"`
 		Objects []json.RawMessage `json:"objects"`
 	}
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, bundleErr(Malformed, "not a STIX bundle: %s", jsonReason(err))
 	}
-	if top.Type != "bundle" {
-		return nil, bundleErr(Malformed, "not a STIX bundle: type is %q", top.Type)
-	}
-	if typ, _, ok := SplitID(top.ID); !ok || typ != "bundle" {
-		return nil, bundleErr(Malformed, "bundle id %q is not bundle--<uuid>", top.ID)
+	switch {
+	case envelope && top.Type == nil:
+		if top.ID != "" {
+			return nil, bundleErr(Malformed, "not a TAXII envelope: it has an id")
+		}
+	case top.Type == nil || *top.Type != "bundle":
+		typ := ""
+		if top.Type != nil {
+			typ = *top.Type
+		}
+		return nil, bundleErr(Malformed, "not a STIX bundle: type is %q", typ)
+	default:
+		if typ, _, ok := SplitID(top.ID); !ok || typ != "bundle" {
+			return nil, bundleErr(Malformed, "bundle id %q is not bundle--<uuid>", top.ID)
+		}
 	}
 	if len(top.Objects) > limits.MaxObjects {
 		return nil, bundleErr(TooLarge, "%d objects, more than %d", len(top.Objects), limits.MaxObjects)
 	}
-	b := &Bundle{ID: top.ID, Objects: make([]*Object, 0, len(top.Objects))}
-	for i, raw := range top.Objects {
-		o, err := ParseObject(raw)
+	objs, err := parseObjects(top.Objects)
+	if err != nil {
+		return nil, err
+	}
+	return &Bundle{ID: top.ID, Objects: objs}, nil
+}
+
+// parseObjects checks every object; the first failure (by index) is the
+// error. Objects are independent, so they are checked on every core.
+func parseObjects(raws []json.RawMessage) ([]*Object, error) {
+	out := make([]*Object, len(raws))
+	errs := make([]error, len(raws))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(raws)/64))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(raws) {
+					return
+				}
+				o, err := ParseObject(raws[i])
+				if err != nil {
+					errs[i] = err
+					failed.Store(true) // later objects need not be checked; earlier ones still are, below
+					return
+				}
+				out[i] = o
+			}
+		}()
+	}
+	wg.Wait()
+	for i, raw := range raws {
+		err := errs[i]
+		if err == nil && out[i] == nil {
+			// Not reached by a worker that stopped after a failure further on.
+			out[i], err = ParseObject(raw)
+		}
 		if err != nil {
 			var e *Error
 			if errors.As(err, &e) {
@@ -98,9 +171,8 @@ func ParseBundle(r io.Reader, limits Limits) (*Bundle, error) {
 			}
 			return nil, err
 		}
-		b.Objects = append(b.Objects, o)
 	}
-	return b, nil
+	return out, nil
 }
 
 // checkJSON refuses invalid UTF-8, JSON syntax errors and objects that repeat a key (which
@@ -117,60 +189,10 @@ func checkJSON(data []byte) error {
 		}
 		return bundleErr(Malformed, "invalid UTF-8 at byte %d", off)
 	}
-	if err := checkDuplicateKeys(data); err != nil {
+	if err := scanJSON(data); err != nil {
 		return err
 	}
 	return nil
-}
-
-// checkDuplicateKeys walks the JSON once and refuses the first object with a repeated key. It also
-// reports syntax errors with their offset.
-func checkDuplicateKeys(data []byte) error {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	type frame struct {
-		keys   map[string]struct{}
-		object bool
-		key    bool // next token in an object is a key
-	}
-	var stack []frame
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			if len(stack) > 0 {
-				return bundleErr(Malformed, "JSON ends too early")
-			}
-			return nil
-		}
-		if err != nil {
-			return bundleErr(Malformed, "not valid JSON at byte %d: %s", d.InputOffset(), jsonReason(err))
-		}
-		if k, isKey := tok.(string); isKey && len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].key {
-			n := len(stack)
-			if _, dup := stack[n-1].keys[k]; dup {
-				return bundleErr(Malformed, "duplicate key %q at byte %d", k, d.InputOffset())
-			}
-			stack[n-1].keys[k] = struct{}{}
-			stack[n-1].key = false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{keys: map[string]struct{}{}, object: true, key: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].key = true
-		}
-		if len(stack) == 0 && d.More() {
-			return bundleErr(Malformed, "more than one JSON value")
-		}
-	}
 }
 
 // jsonReason turns an encoding/json error into a short reason.

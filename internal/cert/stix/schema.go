@@ -33,6 +33,7 @@ var schemas struct {
 func compiledSchemas() (map[string]*jsonschema.Schema, error) {
 	schemas.once.Do(func() {
 		c := jsonschema.NewCompiler()
+		c.UseRegexpEngine(compileRegexp)
 		locs := map[string]string{}
 		err := fs.WalkDir(schemaFS, "schemas", func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -97,20 +98,20 @@ func validateSchema(typ string, doc any) error {
 	return nil
 }
 
-var englishPrinter = message.NewPrinter(language.English)
-
 // schemaReason keeps the most specific causes of a schema failure, on one line.
 func schemaReason(err error) string {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
 		return err.Error()
 	}
+	// A printer per call: objects are checked concurrently and a Printer is not safe for that.
+	printer := message.NewPrinter(language.English)
 	var leaves []string
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
 			loc := "/" + strings.Join(e.InstanceLocation, "/")
-			leaves = append(leaves, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(englishPrinter)))
+			leaves = append(leaves, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(printer)))
 			return
 		}
 		for _, c := range e.Causes {
