@@ -37,3 +37,22 @@ try:
     print("delete: still there")
 except Exception as e:
     print("delete: gone", type(e).__name__)
+
+# MISP's TAXII push (app/files/scripts/taxii/taxii_push.py in MISP) does
+# this: API root URL and collection URL without trailing slashes, Basic
+# auth through requests, envelopes as bytes sized by max_content_length,
+# add_objects without waiting for completion.
+import taxii2client
+from requests.auth import HTTPBasicAuth
+api_root_url = base + "/taxii2/" + root.url.rstrip("/").rsplit("/", 1)[1]
+auth = HTTPBasicAuth(user, token)
+with taxii2client.ApiRoot(api_root_url, auth=auth) as r:
+    limit = r.max_content_length
+now = datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+ind2 = dict(ind, id="indicator--" + str(uuid.uuid4()), created=now, modified=now, valid_from=now, name="MISP-style push")
+body = ('{"objects":[' + json.dumps(ind2) + ']}').encode("utf-8")
+assert len(body) < limit
+with taxii2client.Collection(api_root_url + "/collections/" + c.id, auth=auth) as mc:
+    st = mc.add_objects(body, wait_for_completion=False)
+    print("misp push:", st.status, st.failure_count)
+print("misp object:", [o["id"] for o in c.get_object(ind2["id"]).get("objects", [])] == [ind2["id"]])
