@@ -119,6 +119,11 @@ func (s *Service) SetMarking(ctx context.Context, v *web.Viewer, m *Meta, to Mar
 		return nil
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if m.Type.OnMarking != nil {
+			if err := m.Type.OnMarking(ctx, tx, v, m, to, ip); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE `+m.Type.Table+` SET marking = $1 WHERE id = $2`, string(to), m.ID); err != nil {
 			return errs.Wrap("set marking", err)
 		}

@@ -20,6 +20,8 @@
 package sharing
 
 import (
+	"context"
+	"database/sql"
 	"embed"
 	"slices"
 	"strings"
@@ -93,6 +95,11 @@ type Type struct {
 	// Path gives the page of a record, for links in notifications and
 	// on the share page.
 	Path func(id string) string
+	// OnMarking, when set, runs inside SetMarking's transaction before the
+	// change, whichever page or API asks for it: the module refuses a
+	// marking (a received incident case never goes below the marking it
+	// was handed over with) or records the change in its own history.
+	OnMarking func(ctx context.Context, tx *sql.Tx, v *web.Viewer, m *Meta, to Marking, ip string) error
 }
 
 // Columns are the sharing columns every shareable table has; modules put
