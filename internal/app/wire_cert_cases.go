@@ -39,7 +39,7 @@ func (a *App) wireCertCases() error {
 	a.Queue.Every(cases.SLAJob, time.Minute)
 	a.Indicators.Declare(s.HandedAcross())
 	a.Indicators.Declare(s.AckMedian())
-	a.Site.AddNav(web.NavItem{Key: "nav.cert_cases", Path: "/cert/cases", Signed: true, Badge: s.PendingFor})
+	a.Site.AddNav(web.NavItem{Key: "nav.cert_cases", Path: "/cert/cases", Signed: true, Show: cert.InTeam, Badge: s.PendingFor})
 	s.Mount(a.Site)
 	a.CertParts.Cases = s
 	return nil

@@ -61,7 +61,7 @@ func (a *App) wireCertFeeds() error {
 		_, err := a.Queue.Enqueue(ctx, a.DB.W, feeds.PollJob, feedsJob{Feed: id}, jobs.MaxAttempts(1))
 		return err
 	}
-	a.Site.AddNav(web.NavItem{Key: "nav.cert_feeds", Path: "/cert/feeds", Signed: true})
+	a.Site.AddNav(web.NavItem{Key: "nav.cert_feeds", Path: "/cert/feeds", Signed: true, Show: cert.InTeam})
 	s.Mount(a.Site)
 	a.CertParts.Feeds = s
 	return nil

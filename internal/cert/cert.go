@@ -86,6 +86,12 @@ var Kinds = []org.Kind{org.NationalCERT, org.SectorCERT}
 // IsCERT reports whether an organisation kind is a CERT.
 func IsCERT(k org.Kind) bool { return slices.Contains(Kinds, k) }
 
+// InTeam reports whether the viewer belongs to a CERT team: the navigation
+// shows the case work only to them.
+func InTeam(v *web.Viewer) bool {
+	return v != nil && slices.ContainsFunc(v.Orgs, func(m web.Membership) bool { return IsCERT(org.Kind(m.Kind)) })
+}
+
 // Notifier delivers notifications to an organisation's members.
 type Notifier interface {
 	SendOrg(ctx context.Context, q db.Querier, orgID string, roles []string, n notify.Note) error

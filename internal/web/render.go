@@ -98,7 +98,7 @@ func (s *Site) view(r *http.Request, data any, form *Form) *View {
 		v.Form = &Form{}
 	}
 	for _, n := range s.nav {
-		if (n.Signed && vw == nil) || (n.Admin && !vw.IsAdmin()) || (n.Role != "" && !vw.HasRole(n.Role)) {
+		if (n.Signed && vw == nil) || (n.Admin && !vw.IsAdmin()) || (n.Role != "" && !vw.HasRole(n.Role)) || (n.Show != nil && (vw == nil || !n.Show(vw))) {
 			continue
 		}
 		if n.Badge != nil && vw != nil {

@@ -38,6 +38,9 @@ type NavItem struct {
 	Signed bool   // shown only to signed-in people
 	Admin  bool   // shown only to platform administrators
 	Role   string // shown only to holders of this platform role
+	// Show, when set, decides for a signed-in viewer (an entry for the
+	// members of CERT teams, say); anonymous viewers do not see the entry.
+	Show func(v *Viewer) bool
 	// Badge counts what waits for the viewer there (unread notifications);
 	// shown beside the label when above zero. Signed-in viewers only.
 	Badge func(ctx context.Context, v *Viewer) int

@@ -198,3 +198,16 @@ func TestTasksCommentsAssign(t *testing.T) {
 		t.Errorf("→ handed_over by hand: %d", res.StatusCode)
 	}
 }
+
+// TestNavigation: the cases entry is for the members of CERT teams only.
+func TestNavigation(t *testing.T) {
+	w := newWorld(t)
+	for name, want := range map[string]bool{"ke-member": true, "gh-analyst": true, "outsider": false} {
+		if got := strings.Contains(w.p[name].B.Get("/").Body, `href="/cert/cases"`); got != want {
+			t.Errorf("%s: cases in the navigation %v, want %v", name, got, want)
+		}
+	}
+	if strings.Contains(w.e.Browser().Get("/").Body, `href="/cert/cases"`) {
+		t.Error("anonymous: cases in the navigation")
+	}
+}
