@@ -1,0 +1,33 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"harambee.africa/harambee/internal/cert/lessons"
+)
+
+func init() {
+	moduleKeys = append(moduleKeys, func(used map[string]string) {
+		for _, c := range lessons.Classes {
+			used["cert.lessons.class."+strings.ReplaceAll(c, "-", "_")] = "lessons.Classes"
+		}
+		for _, s := range lessons.Sectors {
+			used["cert.lessons.sector."+s] = "lessons.Sectors"
+		}
+		used["nav.cert_lessons"] = "wire_cert_lessons.go"
+		key := regexp.MustCompile(`"(cert\.lessons\.(?:error|flash)\.[a-z_]+)"`)
+		files, _ := filepath.Glob(filepath.Join("..", "cert", "lessons", "*.go"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			for _, m := range key.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = f
+			}
+		}
+	})
+}
