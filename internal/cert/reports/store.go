@@ -53,11 +53,18 @@ func (s *Service) Submit(ctx context.Context, v *web.Viewer, in Input, pr Proof,
 		return nil, err
 	}
 	who, limit := s.client(v, ip)
-	if err := s.limited(ctx, who, limit, now); err != nil {
-		return nil, err
-	}
-	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO cert_report_hits (who, at) VALUES ($1, $2)`, who, now); err != nil {
+	// Counting and recording the attempt is one statement, so that two
+	// attempts at once cannot both take the last place in the window.
+	res, err := s.DB.W.ExecContext(ctx, `INSERT INTO cert_report_hits (who, at) SELECT $1, $2
+		WHERE (SELECT COUNT(*) FROM cert_report_hits WHERE who = $3 AND at > $4) < $5`, who, now, who, now.Add(-Window), limit)
+	if err != nil {
 		return nil, errs.Wrap("cert.report", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if err := s.limited(ctx, who, limit, now); err != nil {
+			return nil, err
+		}
+		return nil, errs.E("cert.report", errs.RateLimited, "cert.reports.error.too_many").With(map[string]any{"minutes": 1, "seconds": 60})
 	}
 	rep := &Report{ID: uuid.Must(uuid.NewV7()).String(), Country: in.Country, Title: in.Title, Description: in.Description,
 		Category: in.Category, Sectors: in.Sectors, Systems: in.Systems, ContactEmail: in.ContactEmail, Lang: in.Lang,
@@ -70,7 +77,7 @@ func (s *Service) Submit(ctx context.Context, v *web.Viewer, in Input, pr Proof,
 		rep.ReporterUser = v.ID
 	}
 	var secret string
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if v == nil {
 			if err := s.verify(ctx, tx, pr); err != nil {
 				return err
