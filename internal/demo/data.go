@@ -445,6 +445,9 @@ func load(ctx context.Context, a *app.App) ([]Account, error) {
 	if err := ensureNetwork(ctx, a, adm); err != nil {
 		return nil, err
 	}
+	if err := ensureCERT(ctx, a, adm); err != nil {
+		return nil, err
+	}
 	if _, err := ensureUser(ctx, a, moderator); err != nil {
 		return nil, err
 	}

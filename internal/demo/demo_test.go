@@ -98,6 +98,36 @@ func TestLoad(t *testing.T) {
 		}
 	})
 
+	t.Run("CERT", func(t *testing.T) {
+		count := func(q string) int {
+			var n int
+			if err := a.DB.R.QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		vetted, err := a.Cert.Vetted(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vetted) != 4 {
+			t.Errorf("%d vetted CERTs, want 4 (two founding, two vouched for)", len(vetted))
+		}
+		if n := count(`SELECT COUNT(*) FROM cert_cases`); n != 2 {
+			t.Errorf("%d cases, want the Senegalese case and the Chinese team's linked case", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM cert_handovers WHERE status = 'accepted'`); n != 1 {
+			t.Errorf("%d accepted hand-overs", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM cert_reports`); n != 1 {
+			t.Errorf("%d reports", n)
+		}
+		anon := e.Browser().Get("/cert/lessons?lang=en").Body
+		if strings.Contains(anon, "DDoS") {
+			t.Error("the GREEN demo lesson is public")
+		}
+	})
+
 	t.Run("SecondLoadChangesNothing", func(t *testing.T) {
 		again, err := demo.Load(ctx, a)
 		if err != nil {
