@@ -11,7 +11,6 @@ import (
 	"harambee.africa/harambee/internal/cert/feeds"
 	"harambee.africa/harambee/internal/cert/taxii"
 	"harambee.africa/harambee/internal/jobs"
-	"harambee.africa/harambee/internal/web"
 )
 
 func init() { Migrations = append(Migrations, feeds.Migrations) }
@@ -61,7 +60,6 @@ func (a *App) wireCertFeeds() error {
 		_, err := a.Queue.Enqueue(ctx, a.DB.W, feeds.PollJob, feedsJob{Feed: id}, jobs.MaxAttempts(1))
 		return err
 	}
-	a.Site.AddNav(web.NavItem{Key: "nav.cert_feeds", Path: "/cert/feeds", Signed: true, Show: cert.InTeam})
 	s.Mount(a.Site)
 	a.CertParts.Feeds = s
 	return nil

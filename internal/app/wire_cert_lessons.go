@@ -3,7 +3,6 @@ package app
 import (
 	"harambee.africa/harambee/internal/cert/lessons"
 	"harambee.africa/harambee/internal/upload"
-	"harambee.africa/harambee/internal/web"
 )
 
 func init() { Migrations = append(Migrations, lessons.Migrations) }
@@ -17,7 +16,6 @@ func (a *App) wireCertLessons() error {
 		s.Attachments = a.Files.Section
 		a.Files.Accept(lessons.TypeName, upload.Document, upload.Image)
 	}
-	a.Site.AddNav(web.NavItem{Key: "nav.cert_lessons", Path: "/cert/lessons"})
 	s.Mount(a.Site)
 	a.CertParts.Lessons = s
 	return nil

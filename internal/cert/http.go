@@ -94,7 +94,7 @@ func (s *Service) directoryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	countries = append(countries, Option{Code: "CN", Name: countryName("CN", l)})
 	slices.SortFunc(countries, func(a, b Option) int { return strings.Compare(a.Name, b.Name) })
-	d := map[string]any{"Rows": out, "Country": f.Country, "Vetted": f.Vetted, "Countries": countries}
+	d := map[string]any{"Rows": out, "Country": f.Country, "Vetted": f.Vetted, "Countries": countries, "InTeam": InTeam(web.ViewerOf(r))}
 	keep := url.Values{}
 	if f.Country != "" {
 		keep.Set("country", f.Country)
