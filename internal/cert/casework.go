@@ -95,6 +95,10 @@ type CaseExport struct {
 	TeamID, TeamName    string
 	Countries, Sectors  []string
 	FirstSeen, Resolved *time.Time
+	// From lists the cases this one was handed over from (CaseRef.From):
+	// their observables handed to the viewer's organisation go into the
+	// export too.
+	From []string
 }
 
 // Observables is the observables package as the case pages use it.

@@ -67,6 +67,9 @@ func (s *Service) Meta(ctx context.Context, v *web.Viewer, typeName, id string) 
 	args := &db.Args{}
 	idArg := args.Add(id)
 	cond := Visible(t, "t", v, s.Clock.Now(), args)
+	if t.Also != nil {
+		cond = `(` + cond + ` AND ` + t.Also("t", v, s.Clock.Now(), args) + `)`
+	}
 	m := &Meta{Type: t, ID: id}
 	var marking, state string
 	var from sql.NullTime

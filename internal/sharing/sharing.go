@@ -100,6 +100,12 @@ type Type struct {
 	// marking (a received incident case never goes below the marking it
 	// was handed over with) or records the change in its own history.
 	OnMarking func(ctx context.Context, tx *sql.Tx, v *web.Viewer, m *Meta, to Marking, ip string) error
+	// Also, when set, is a further SQL condition on a row aliased alias
+	// that the kernel ANDs with Visible wherever it reads a record of the
+	// type itself (Meta: the share, abuse report and file pages): for a
+	// record that is seen only where its parent is, like an observable in
+	// an incident case. The module applies it in its own queries.
+	Also func(alias string, v *web.Viewer, now time.Time, args *db.Args) string
 }
 
 // Columns are the sharing columns every shareable table has; modules put

@@ -561,7 +561,14 @@ func (s *Service) stix(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, id)
 		}
 	}
-	body, err := s.Observables.ExportCase(r.Context(), web.ViewerOf(r), caseExport(c), ids)
+	ref, err := s.ref(r.Context(), c)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	export := caseExport(c)
+	export.From = ref.From
+	body, err := s.Observables.ExportCase(r.Context(), web.ViewerOf(r), export, ids)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

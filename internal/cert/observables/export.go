@@ -111,10 +111,19 @@ func stricter(a, b sharing.Marking) sharing.Marking {
 // exportable lists what an export of case c gives the viewer: the case's
 // observables that the viewer sees with the case, or those of ids among
 // them and among the ones handed to the viewer's teams.
-func (s *Service) exportable(ctx context.Context, v *web.Viewer, caseID string, ids []string) ([]*Observable, error) {
+func (s *Service) exportable(ctx context.Context, v *web.Viewer, caseID string, from, ids []string) ([]*Observable, error) {
 	args := &db.Args{}
 	now := s.Clock.Now()
 	where := `o.case_id = ` + args.Add(caseID) + ` AND ` + visibleWithCase(v, now, args)
+	if from = dedupe(from); len(from) > 0 && v != nil {
+		// What earlier teams handed to the viewer's organisation comes along.
+		in := make([]string, len(from))
+		for i, id := range from {
+			in[i] = args.Add(id)
+		}
+		where = `((` + where + `) OR (o.case_id IN (` + strings.Join(in, ", ") + `) AND ` + sharing.Visible(Type, "o", v, now, args) +
+			` AND ` + handedTo(v, args) + `))`
+	}
 	if ids = dedupe(ids); len(ids) > 0 {
 		in := make([]string, len(ids))
 		for i, id := range ids {
@@ -162,7 +171,7 @@ func (s *Service) ExportCase(ctx context.Context, v *web.Viewer, c cert.CaseExpo
 	if _, err := s.visibleCase(ctx, v, c.ID); err != nil {
 		return nil, err
 	}
-	list, err := s.exportable(ctx, v, c.ID, ids)
+	list, err := s.exportable(ctx, v, c.ID, c.From, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -207,6 +207,12 @@ func TestMatrix(t *testing.T) {
 				t.Errorf("%s as %s: present=%v", path, role, got)
 			}
 		}
+		// The kernel's own pages of the record follow the case too.
+		for _, path := range []string{"/share/cert.observable/" + id, "/api/v1/shares/cert.observable/" + id, "/report/cert.observable/" + id} {
+			if got := b.Get(path).StatusCode == http.StatusOK; got && !sees {
+				t.Errorf("%s as %s: answered 200", path, role)
+			}
+		}
 		for _, q := range []string{"zzhidden.matrix.example.org", "matrix.example.org"} {
 			r := b.Get("/api/v1/cert/observables/correlate?value=" + q)
 			var out struct{ Items json.RawMessage }

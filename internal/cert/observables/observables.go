@@ -45,7 +45,7 @@ const TypeName = "cert.observable"
 
 // Type is the sharing type of an observable. Its owner is its case's owner.
 var Type = sharing.Type{Name: TypeName, Table: "cert_observables", Title: "value", EditorRoles: []string{cert.RoleAnalyst},
-	Path: func(id string) string { return "/cert/observables/" + id }}
+	Path: func(id string) string { return "/cert/observables/" + id }, Also: also}
 
 // KindIndicator is the kind of an indicator: a STIX pattern.
 const KindIndicator = "indicator"

@@ -374,6 +374,22 @@ func TestHandOverVisibility(t *testing.T) {
 		!strings.Contains(string(section), `action="/cert/cases/`+linked+`/observables"`) {
 		t.Errorf("the section of the linked case:\n%s", section)
 	}
+	// Ghana's export of its linked case carries what was handed to it,
+	// never the RED one nor the origin case itself.
+	bundle, err := w.svc.ExportCase(ctx, w.viewer(ghAdmin), cert.CaseExport{ID: linked, Title: "Linked case in Ghana", Severity: "high",
+		Status: cert.StatusInProgress, Marking: sharing.Amber, Created: w.e.Clock.Now(), TeamID: gh.ID, TeamName: "gh-cert", From: []string{origin}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"strict.example.org", "green.example.org", "kept.example.org"} {
+		if !strings.Contains(string(bundle), want) {
+			t.Errorf("the linked case's export lacks %s", want)
+		}
+	}
+	if strings.Contains(string(bundle), "red.example.org") || strings.Contains(string(bundle), "Origin case title") {
+		t.Errorf("the linked case's export carries the RED observable or the origin case")
+	}
+
 	// Correlation from Ghana's own case never points at the origin case.
 	w.paste(ghAdmin, linked, "strict.example.org", sharing.Amber)
 	m, err := w.svc.Correlate(ctx, w.viewer(ghAdmin), []observable.Observable{{Kind: observable.Domain, Value: "strict.example.org"}}, nil, 0)

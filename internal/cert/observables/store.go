@@ -85,9 +85,22 @@ func visible(v *web.Viewer, now time.Time, args *db.Args) string {
 
 // handedTo is the condition that the observable aliased o was handed to one
 // of the viewer's organisations.
-func handedTo(v *web.Viewer, args *db.Args) string {
-	return `EXISTS (SELECT 1 FROM cert_observable_handed h WHERE h.observable_id = o.id
+func handedTo(v *web.Viewer, args *db.Args) string { return handedAs("o", v, args) }
+
+func handedAs(alias string, v *web.Viewer, args *db.Args) string {
+	return `EXISTS (SELECT 1 FROM cert_observable_handed h WHERE h.observable_id = ` + alias + `.id
 		AND h.org_id IN (SELECT org_id FROM memberships WHERE user_id = ` + args.Add(v.ID) + `))`
+}
+
+// also is the type's further condition (sharing.Type.Also), so that the
+// kernel's share, report and file pages too show an observable only where
+// its case is visible or it was handed to the viewer's organisation.
+func also(alias string, v *web.Viewer, now time.Time, args *db.Args) string {
+	ofCase := `EXISTS (SELECT 1 FROM cert_cases c WHERE c.id = ` + alias + `.case_id AND ` + sharing.Visible(cert.CaseType, "c", v, now, args) + `)`
+	if v == nil {
+		return ofCase
+	}
+	return `(` + ofCase + ` OR ` + handedAs(alias, v, args) + `)`
 }
 
 // visibleWithCase is the stricter condition of correlations and exports:
