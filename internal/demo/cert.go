@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -12,6 +13,7 @@ import (
 	"harambee.africa/harambee/internal/cert/cases"
 	"harambee.africa/harambee/internal/cert/lessons"
 	"harambee.africa/harambee/internal/cert/reports"
+	"harambee.africa/harambee/internal/cert/taxii"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
@@ -22,7 +24,8 @@ import (
 // Senegal keeps a trust circle with the other two; Senegal works a
 // phishing case and hands it over to the Chinese team, which accepted; a
 // member enterprise has reported an incident to Tanzania; Tanzania shares a
-// lesson learned with the vetted CERTs.
+// lesson learned with the vetted CERTs; Senegal publishes the phishing
+// case's indicators in the public TAXII collection.
 
 var (
 	foundingCERTs = []string{"cert-sn", "cert-tz"}
@@ -100,7 +103,39 @@ func ensureCERT(ctx context.Context, a *app.App, adm *account.User) error {
 	if err := ensureCERTLesson(ctx, a, teams["cert-tz"]); err != nil {
 		return err
 	}
-	return ensureCERTReport(ctx, a)
+	if err := ensureCERTReport(ctx, a); err != nil {
+		return err
+	}
+	return ensureCERTFeed(ctx, a)
+}
+
+// demoIndicators are what the Senegalese CERT publishes, TLP:CLEAR, in the
+// public TAXII collection: the phishing case's domains, which it wants
+// every network to block. The addresses and names are documentation ones.
+var demoIndicators = []string{
+	`{"type":"identity","spec_version":"2.1","id":"identity--5b1c3d0e-2f4a-4c83-9d6e-1a7b8c9d0e01","created":"2026-11-20T08:00:00.000Z","modified":"2026-11-20T08:00:00.000Z","name":"CERT national du Sénégal (démo)","identity_class":"organization","object_marking_refs":["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"]}`,
+	`{"type":"indicator","spec_version":"2.1","id":"indicator--5b1c3d0e-2f4a-4c83-9d6e-1a7b8c9d0e02","created":"2026-11-20T08:00:00.000Z","modified":"2026-11-20T08:00:00.000Z","created_by_ref":"identity--5b1c3d0e-2f4a-4c83-9d6e-1a7b8c9d0e01","name":"Faux site de mobile money (démo)","indicator_types":["malicious-activity"],"pattern":"[domain-name:value = 'mobile-money-verification.example']","pattern_type":"stix","valid_from":"2026-11-20T08:00:00Z","object_marking_refs":["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"]}`,
+	`{"type":"indicator","spec_version":"2.1","id":"indicator--5b1c3d0e-2f4a-4c83-9d6e-1a7b8c9d0e03","created":"2026-11-20T08:00:00.000Z","modified":"2026-11-20T08:00:00.000Z","created_by_ref":"identity--5b1c3d0e-2f4a-4c83-9d6e-1a7b8c9d0e01","name":"Hébergement des pages d’hameçonnage (démo)","indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '198.51.100.23']","pattern_type":"stix","valid_from":"2026-11-20T08:00:00Z","object_marking_refs":["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"]}`,
+}
+
+func ensureCERTFeed(ctx context.Context, a *app.App) error {
+	sn, err := a.Orgs.BySlug(ctx, "cert-sn")
+	if err != nil {
+		return err
+	}
+	objects := make([]json.RawMessage, len(demoIndicators))
+	for i, o := range demoIndicators {
+		objects[i] = json.RawMessage(o)
+	}
+	// The same versions again are skipped: a second load adds nothing.
+	res, err := a.CertParts.TAXII.ImportObjects(ctx, taxii.PublicID, objects, sn.ID)
+	if err != nil {
+		return fmt.Errorf("demo indicators: %w", err)
+	}
+	if len(res.Failed) > 0 {
+		return fmt.Errorf("demo indicators refused: %+v", res.Failed)
+	}
+	return nil
 }
 
 // ownerOf is the viewer of the person who created a demo organisation.

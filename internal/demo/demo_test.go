@@ -122,6 +122,10 @@ func TestLoad(t *testing.T) {
 		if n := count(`SELECT COUNT(*) FROM cert_reports`); n != 1 {
 			t.Errorf("%d reports", n)
 		}
+		taxii := e.Browser().Get("/taxii2/cert/collections/0a03e280-bc53-5490-82f8-36ed1ad69d2b/objects/")
+		if !strings.Contains(taxii.Body, "mobile-money-verification.example") {
+			t.Errorf("the public TAXII collection lacks the demo indicators: %d %s", taxii.StatusCode, taxii.Body)
+		}
 		anon := e.Browser().Get("/cert/lessons?lang=en").Body
 		if strings.Contains(anon, "DDoS") {
 			t.Error("the GREEN demo lesson is public")
