@@ -269,7 +269,14 @@ func (c *remote) objects(ctx context.Context, collection string, q url.Values) (
 	if f != nil {
 		return nil, f
 	}
-	p := &page{objects: env.Objects, addedLast: strings.TrimSpace(h.Get("X-TAXII-Date-Added-Last"))}
+	return checkPage(&env, h.Get("X-TAXII-Date-Added-Last"))
+}
+
+// checkPage checks a decoded envelope and its X-TAXII-Date-Added-Last
+// header: every object has a type and a matching id, the header is a
+// timestamp when there are objects, next is short, more comes with objects.
+func checkPage(env *envelope, addedLast string) (*page, *failure) {
+	p := &page{objects: env.Objects, addedLast: strings.TrimSpace(addedLast)}
 	if env.More != nil {
 		p.more = *env.More
 	}
