@@ -19,12 +19,13 @@ import (
 const MaxBody = 1 << 20
 
 func limitBody(next http.Handler) http.Handler {
-	return limitBodyBy(nil, next)
+	return limitBodyBy(nil, nil, next)
 }
 
 // limitBodyBy caps request bodies at MaxBody, or at the larger limit that
-// limit gives for the request's route (upload routes).
-func limitBodyBy(limit func(r *http.Request) int64, next http.Handler) http.Handler {
+// limit gives for the request's route (upload routes); tooLarge, if set,
+// answers a body declared over the limit.
+func limitBodyBy(limit func(r *http.Request) int64, tooLarge func(w http.ResponseWriter, r *http.Request), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		max := int64(MaxBody)
 		if limit != nil {
@@ -35,6 +36,10 @@ func limitBodyBy(limit func(r *http.Request) int64, next http.Handler) http.Hand
 		if r.ContentLength > max {
 			r.Body.Close()
 			w.Header().Set("Connection", "close")
+			if tooLarge != nil {
+				tooLarge(w, r)
+				return
+			}
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}

@@ -148,7 +148,7 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.Log.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	}
-	if IsAPI(r) {
+	if IsAPI(r) || s.errorWriterFor(r) != nil {
 		s.FailJSON(w, r, err)
 		return
 	}
@@ -161,6 +161,10 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // FailJSON answers with the platform's JSON error shape.
 func (s *Site) FailJSON(w http.ResponseWriter, r *http.Request, err error) {
+	if write := s.errorWriterFor(r); write != nil {
+		write(w, r, err)
+		return
+	}
 	p := PrinterOf(r)
 	if p == nil {
 		p = s.Catalog.Printer(i18n.Default)

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"harambee.africa/harambee/internal/clock"
+	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/i18n"
 )
 
@@ -67,6 +68,44 @@ type Site struct {
 	base        *template.Template
 	pages       map[string]*template.Template
 	css         asset
+	// errorsUnder answer the kernel's errors under path prefixes (ErrorsUnder).
+	errorsUnder []errorWriter
+}
+
+type errorWriter struct {
+	prefix string
+	write  func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// ErrorsUnder lets a protocol with its own error format (TAXII 2.1) answer
+// the errors that the kernel raises for requests under a path prefix before
+// the protocol's handlers run: authentication refused (Fail, FailJSON) and
+// bodies too large.
+func (s *Site) ErrorsUnder(prefix string, write func(w http.ResponseWriter, r *http.Request, err error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.errorsUnder = append(s.errorsUnder, errorWriter{prefix, write})
+}
+
+// errorWriterFor is the writer ErrorsUnder gave for r's path, or nil.
+func (s *Site) errorWriterFor(r *http.Request) func(w http.ResponseWriter, r *http.Request, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.errorsUnder {
+		if strings.HasPrefix(r.URL.Path, e.prefix) {
+			return e.write
+		}
+	}
+	return nil
+}
+
+// tooLarge answers a request whose declared body is over its route's limit.
+func (s *Site) tooLarge(w http.ResponseWriter, r *http.Request) {
+	if write := s.errorWriterFor(r); write != nil {
+		write(w, r, errs.E("web", errs.TooLarge, "error.too_large"))
+		return
+	}
+	http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 }
 
 // NewSite builds a site with the layout templates and the stylesheet.
@@ -204,7 +243,7 @@ func (s *Site) Handler(auth func(http.Handler) http.Handler, m *Metrics) http.Ha
 	h = auth(h)
 	h = s.withLocale(h)
 	h = crossOrigin(h, s)
-	h = limitBodyBy(s.bodyLimit, h)
+	h = limitBodyBy(s.bodyLimit, s.tooLarge, h)
 	h = s.withClientIP(h)
 	h = compress(h)
 	h = securityHeaders(h)

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Bundle is a STIX 2.1 bundle: an id and objects, each kept as received.
@@ -95,28 +93,31 @@ func parseTop(data []byte, limits Limits, envelope bool) (*Bundle, error) {
 	if err := checkJSON(data); err != nil {
 		return nil, err
 	}
-	var top struct {
-		Type    *string           `json:"type"`
-		ID      string            `json:"id"`
-		Objects []json.RawMessage `json:"objects"`
+	top := splitTop(data)
+	if top.NotObject != "" {
+		return nil, bundleErr(Malformed, "not a STIX bundle: a JSON %s where a JSON object is expected", top.NotObject)
 	}
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, bundleErr(Malformed, "not a STIX bundle: %s", jsonReason(err))
+	if !top.ObjectsOK {
+		return nil, bundleErr(Malformed, "not a STIX bundle: property objects is not a list")
+	}
+	id, idOK := top.ID.(string)
+	if top.ID != nil && !idOK {
+		return nil, bundleErr(Malformed, "not a STIX bundle: property id is a JSON %s, not a string", jsonTypeOf(top.ID))
+	}
+	typ, typeOK := top.Type.(string)
+	if top.Type != nil && !typeOK {
+		return nil, bundleErr(Malformed, "not a STIX bundle: property type is a JSON %s, not a string", jsonTypeOf(top.Type))
 	}
 	switch {
 	case envelope && top.Type == nil:
-		if top.ID != "" {
+		if id != "" {
 			return nil, bundleErr(Malformed, "not a TAXII envelope: it has an id")
 		}
-	case top.Type == nil || *top.Type != "bundle":
-		typ := ""
-		if top.Type != nil {
-			typ = *top.Type
-		}
+	case typ != "bundle":
 		return nil, bundleErr(Malformed, "not a STIX bundle: type is %q", typ)
 	default:
-		if typ, _, ok := SplitID(top.ID); !ok || typ != "bundle" {
-			return nil, bundleErr(Malformed, "bundle id %q is not bundle--<uuid>", top.ID)
+		if t, _, ok := SplitID(id); !ok || t != "bundle" {
+			return nil, bundleErr(Malformed, "bundle id %q is not bundle--<uuid>", id)
 		}
 	}
 	if len(top.Objects) > limits.MaxObjects {
@@ -126,12 +127,12 @@ func parseTop(data []byte, limits Limits, envelope bool) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Bundle{ID: top.ID, Objects: objs}, nil
+	return &Bundle{ID: id, Objects: objs}, nil
 }
 
 // parseObjects checks every object; the first failure (by index) is the
 // error. Objects are independent, so they are checked on every core.
-func parseObjects(raws []json.RawMessage) ([]*Object, error) {
+func parseObjects(raws [][]byte) ([]*Object, error) {
 	out := make([]*Object, len(raws))
 	errs := make([]error, len(raws))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(raws)/64))
@@ -147,7 +148,7 @@ func parseObjects(raws []json.RawMessage) ([]*Object, error) {
 				if i >= len(raws) {
 					return
 				}
-				o, err := ParseObject(raws[i])
+				o, err := parseScanned(raws[i])
 				if err != nil {
 					errs[i] = err
 					failed.Store(true) // later objects need not be checked; earlier ones still are, below
@@ -162,7 +163,7 @@ func parseObjects(raws []json.RawMessage) ([]*Object, error) {
 		err := errs[i]
 		if err == nil && out[i] == nil {
 			// Not reached by a worker that stopped after a failure further on.
-			out[i], err = ParseObject(raw)
+			out[i], err = parseScanned(raw)
 		}
 		if err != nil {
 			var e *Error
@@ -225,31 +226,50 @@ func ParseObject(raw []byte) (*Object, error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, invalid("not a JSON object")
 	}
-	o := &Object{Raw: append(json.RawMessage(nil), raw...)}
-	if err := json.Unmarshal(raw, o); err != nil {
-		var id struct {
-			ID any `json:"id"`
+	if err := checkJSON(raw); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, invalid("%s", e.Reason)
 		}
-		_ = json.Unmarshal(raw, &id)
-		e := invalid("%s", jsonReason(err))
-		e.ID, _ = id.ID.(string)
+		return nil, err
+	}
+	return parseScanned(raw)
+}
+
+// parseScanned checks one object that scanJSON has accepted (alone or
+// within its bundle). It decodes the object once: the common properties,
+// the reference and pattern checks, and the hand checks or the OASIS
+// schema all read the same decoded value.
+func parseScanned(raw []byte) (*Object, error) {
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, invalid("not a JSON object")
+	}
+	v, _ := decodeValue(raw, 0)
+	doc := v.(map[string]any)
+	o, e := objectOf(doc)
+	if e != nil {
+		e.ID, _ = doc["id"].(string)
 		return nil, e
 	}
+	o.Raw = append(json.RawMessage(nil), raw...)
 	if err := o.validate(); err != nil {
 		err.ID = o.ID
 		return nil, err
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, &Error{Class: Invalid, Index: -1, ID: o.ID, Reason: err.Error()}
-	}
-	if err := checkRefs(doc.(map[string]any)); err != nil {
+	if err := checkRefs(doc); err != nil {
 		err.ID = o.ID
 		return nil, err
 	}
-	if err := checkPattern(o.Type, doc.(map[string]any)); err != nil {
-		err.ID = o.ID
-		return nil, err
+	pattern, perr := checkPattern(o.Type, doc)
+	if perr != nil {
+		perr.ID = o.ID
+		return nil, perr
+	}
+	o.Name, _ = doc["name"].(string)
+	o.Description, _ = doc["description"].(string)
+	o.Terms = termsOf(o.Type, doc, pattern)
+	if fastValid(o.Type, doc) {
+		return o, nil
 	}
 	if err := validateSchema(o.Type, doc); err != nil {
 		var e *Error
@@ -307,7 +327,7 @@ func (o *Object) validate() *Error {
 		if _, err := ParseTimestamp(p.v); err != nil {
 			return invalid("%s: %v", p.name, err)
 		}
-		if !millisRE.MatchString(p.v) {
+		if !hasMillis(p.v) {
 			return invalid("%s %q is not precise to the millisecond", p.name, p.v)
 		}
 	}
@@ -386,16 +406,41 @@ func checkRefs(doc map[string]any) *Error {
 }
 
 // checkPattern parses the pattern of an indicator whose pattern_type is stix.
-func checkPattern(typ string, doc map[string]any) *Error {
+func checkPattern(typ string, doc map[string]any) (*Pattern, *Error) {
 	if typ != "indicator" || doc["pattern_type"] != "stix" {
-		return nil
+		return nil, nil
 	}
 	p, ok := doc["pattern"].(string)
 	if !ok {
-		return nil // the schema reports it
+		return nil, nil // the schema reports it
 	}
-	if _, err := ParsePattern(p); err != nil {
-		return invalid("pattern: %v", err)
+	parsed, err := ParsePattern(p)
+	if err != nil {
+		return nil, invalid("pattern: %v", err)
+	}
+	return parsed, nil
+}
+
+// termsOf: the equality terms of an indicator's pattern, or the value (and
+// hashes) of an SCO that carries one.
+func termsOf(typ string, doc map[string]any, p *Pattern) []Term {
+	if p != nil {
+		return Observables(p)
+	}
+	switch typ {
+	case "ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr":
+		if v, ok := doc["value"].(string); ok {
+			return []Term{{Type: typ, Path: "value", Value: v}}
+		}
+	case "file":
+		hashes, _ := doc["hashes"].(map[string]any)
+		var out []Term
+		for k, v := range hashes {
+			if s, ok := v.(string); ok {
+				out = append(out, Term{Type: typ, Path: "hashes." + pathName(k), Value: s})
+			}
+		}
+		return out
 	}
 	return nil
 }

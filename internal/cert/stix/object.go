@@ -9,7 +9,6 @@ package stix
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -33,6 +32,14 @@ type Object struct {
 	ObjectMarkingRefs  []string                   `json:"object_marking_refs,omitempty"`
 	GranularMarkings   []GranularMarking          `json:"granular_markings,omitempty"`
 	Extensions         map[string]json.RawMessage `json:"extensions,omitempty"`
+
+	// Read by ParseObject for the object store's search index and
+	// correlation, so that nothing decodes the object again.
+	Name        string `json:"-"` // name, when a string
+	Description string `json:"-"` // description, when a string
+	// Terms are the values the object is about: the equality terms of an
+	// indicator's STIX pattern, or an SCO's own value and hashes.
+	Terms []Term `json:"-"`
 }
 
 // ExternalReference is a pointer to non-STIX information.
@@ -113,16 +120,47 @@ func init() {
 // KindOf tells the family of a STIX type.
 func KindOf(typ string) Kind { return kinds[typ] }
 
-var (
-	typeRE      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*-?$`)
-	uuidRE      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
-	timestampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$`)
-	millisRE    = regexp.MustCompile(`\.[0-9]{3,}Z$`)
-)
+// The checks of identifiers, type names and timestamps run several times
+// per object; they are hand-written matchers, each equal to a regular
+// expression kept in the tests (TestObjectMatchersAgree):
+//
+//	type name   ^[a-z][a-z0-9]*(-[a-z0-9]+)*-?$           matchTypeName
+//	UUID        ^[0-9a-fA-F]{8}-…-[0-9a-fA-F]{12}$ (RFC 4122) isUUID
+//	timestamp   ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$  timestampShape
+//	millis      \.[0-9]{3,}Z$                               hasMillis
 
 // ValidType reports whether s is a well-formed STIX type name (3 to 250 characters).
 func ValidType(s string) bool {
-	return len(s) >= 3 && len(s) <= 250 && typeRE.MatchString(s)
+	return len(s) >= 3 && len(s) <= 250 && matchTypeName(s)
+}
+
+// timestampShape: YYYY-MM-DDTHH:MM:SS(.f+)?Z, digits only, ranges not checked.
+func timestampShape(s string) bool {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if !digit(s[i]) {
+			return false
+		}
+	}
+	rest := s[19 : len(s)-1]
+	if rest == "" {
+		return true
+	}
+	return len(rest) >= 2 && rest[0] == '.' && allDigits(rest[1:])
+}
+
+// hasMillis: the string ends with a dot, three or more digits and Z.
+func hasMillis(s string) bool {
+	if len(s) < 5 || s[len(s)-1] != 'Z' {
+		return false
+	}
+	j := len(s) - 1
+	for j > 0 && digit(s[j-1]) {
+		j--
+	}
+	return len(s)-1-j >= 3 && j > 0 && s[j-1] == '.'
 }
 
 // SplitID splits an identifier "type--uuid" into its parts, and reports whether it is well formed:
@@ -133,7 +171,7 @@ func SplitID(id string) (typ, uuid string, ok bool) {
 		return "", "", false
 	}
 	typ, uuid = id[:i], id[i+2:]
-	return typ, uuid, ValidType(typ) && uuidRE.MatchString(uuid)
+	return typ, uuid, ValidType(typ) && isUUID(uuid)
 }
 
 // ValidID reports whether id is a well-formed STIX identifier.
@@ -144,7 +182,7 @@ func ValidID(id string) bool {
 
 // ParseTimestamp parses a STIX timestamp: RFC 3339, in UTC written "Z", any fraction of a second.
 func ParseTimestamp(s string) (time.Time, error) {
-	if !timestampRE.MatchString(s) {
+	if !timestampShape(s) {
 		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339 in UTC (Z)", s)
 	}
 	// A leap second (:60) is allowed by STIX; Go's parser refuses it, so read it as :59.

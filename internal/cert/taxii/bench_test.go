@@ -21,7 +21,9 @@ import (
 )
 
 // Benchmarks of the figures in docs/benchmarks.md. Import: parse (with
-// every check), versions and storage, into a fresh collection each time.
+// every check), versions, storage, the search index and the correlation
+// keys, into a fresh collection each time; longest-tx-ms is the longest
+// write transaction of an import.
 //
 //	go test -run XXX -bench 'Import' -benchtime 3x ./internal/cert/taxii/
 //	HARAMBEE_BENCH_LARGE=1 go test -run XXX -bench TAXIIGet1M -benchtime 20x -timeout 30m ./internal/cert/taxii/
@@ -34,6 +36,7 @@ func benchImport(b *testing.B, data []byte) {
 	s.Limits.MaxBytes = 1 << 30
 	b.SetBytes(int64(len(data)))
 	n := 0
+	var longest time.Duration
 	for b.Loop() {
 		bundle, err := stix.ParseBundle(bytes.NewReader(data), stix.Limits{MaxBytes: 1 << 30, MaxObjects: 200_000})
 		if err != nil {
@@ -48,8 +51,10 @@ func benchImport(b *testing.B, data []byte) {
 			b.Fatalf("%d added, %d failed of %d", st.Added, st.FailureCount, len(bundle.Objects))
 		}
 		n += len(bundle.Objects)
+		longest = max(longest, st.LongestBatch)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "objects/s")
+	b.ReportMetric(float64(longest.Microseconds())/1000, "longest-tx-ms")
 }
 
 func BenchmarkImportATTACKICS(b *testing.B) {

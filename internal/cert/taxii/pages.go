@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"harambee.africa/harambee/internal/account"
@@ -30,6 +31,12 @@ func (s *Service) MountPages(site *web.Site) {
 	site.API("GET /api/v1/cert/collections", web.Operation{ID: "listCertCollections", Tag: "cert", List: true,
 		Summary:  "The TAXII collections you may read (public, vetted CERTs, your trust circles), with their object counts; one page holds them all",
 		Response: colSchema}, s.apiCollections)
+	site.API("GET /api/v1/cert/collections/{id}/objects", web.Operation{ID: "searchCertCollectionObjects", Tag: "cert",
+		Summary: "Search the objects of a collection you may read by the words of their names and descriptions (SDOs and custom objects; latest published version of each), best match first",
+		Query: []web.Param{{Name: "q", Type: "string", Required: true, Description: "the words to find, all of them"},
+			{Name: "limit", Type: "integer", Description: "at most this many results, 1 to 1000 (default 100)"}},
+		Response: web.Obj(map[string]any{"items": web.Arr(web.Obj(map[string]any{"id": web.Str, "type": web.Str, "name": web.Str, "version": web.Str,
+			"date_added": web.Str}, "id", "type", "version", "date_added"))}, "items")}, s.apiSearch)
 	statusSchema := web.Obj(map[string]any{"id": web.Str, "status": web.Str, "total_count": web.Int, "success_count": web.Int,
 		"failure_count": web.Int, "pending_count": web.Int,
 		"failures": web.Arr(web.Obj(map[string]any{"id": web.Str, "version": web.Str, "message": web.Str}, "message"))},
@@ -87,6 +94,31 @@ func (s *Service) apiCollections(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, web.NewList(rows, ""))
+}
+
+// apiSearch answers GET /api/v1/cert/collections/{id}/objects?q=: a
+// collection the viewer may not read is 404, as everywhere.
+func (s *Service) apiSearch(w http.ResponseWriter, r *http.Request) {
+	c, err := s.Collection(r.Context(), web.ViewerOf(r), r.PathValue("id"))
+	if err != nil {
+		s.Site.FailJSON(w, r, err)
+		return
+	}
+	limit := DefaultLimit
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > MaxLimit {
+			s.Site.FailJSON(w, r, errs.Field("cert.taxii search", map[string]string{"limit": "cert.taxii.error.bad_request"}))
+			return
+		}
+		limit = n
+	}
+	hits, err := s.Search(r.Context(), c, r.URL.Query().Get("q"), limit)
+	if err != nil {
+		s.Site.FailJSON(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, web.NewList(hits, ""))
 }
 
 type importData struct {

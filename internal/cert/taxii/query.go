@@ -244,6 +244,14 @@ func (s *Service) Delete(ctx context.Context, col *Collection, objectID string, 
 			return err
 		}
 		// The conditions name the table o; DELETE takes no alias on SQLite, so select the keys.
+		kargs := &db.Args{}
+		kcond, err := f.where(col.ID, wm, kargs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cert_taxii_keys WHERE collection_id = `+kargs.Add(col.ID)+` AND seq IN (SELECT o.seq FROM cert_taxii_objects o WHERE `+kcond+`)`, kargs.List()...); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM cert_taxii_objects WHERE collection_id = `+args.Add(col.ID)+` AND seq IN (SELECT o.seq FROM cert_taxii_objects o WHERE `+cond+`)`, args.List()...)
 		if err != nil {
 			return err

@@ -36,6 +36,9 @@ const (
 
 // Mount registers the TAXII routes.
 func (s *Service) Mount(site *web.Site) {
+	// The platform refuses bad tokens and oversized bodies before TAXII's
+	// handlers run; TAXII clients expect its error resource and media type.
+	site.ErrorsUnder(DiscoveryPath, s.fail)
 	s.Site = site
 	site.PageFunc("GET /taxii2/{$}", s.taxii(s.discovery))
 	site.PageFunc("GET /taxii2/cert/{$}", s.taxii(s.apiRoot))

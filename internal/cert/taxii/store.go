@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,6 +67,9 @@ type Status struct {
 	CollectionID string `json:"-"`
 	ByOrg        string `json:"-"`
 	Added        int    `json:"-"` // successes that were new versions
+	// LongestBatch is the longest of the import's write transactions: what
+	// it held the SQLite writer for at most.
+	LongestBatch time.Duration `json:"-"`
 }
 
 // version is one object version ready to store.
@@ -75,6 +81,8 @@ type version struct {
 	digest    string
 	seq       int64
 	addedUS   int64
+	words     string   // search index text (wordsOf)
+	keys      []string // correlation keys (keysOf)
 }
 
 // ImportObjects stores STIX objects in a collection on behalf of byOrg,
@@ -182,9 +190,12 @@ func (s *Service) Store(ctx context.Context, col *Collection, objs []*stix.Objec
 			}
 			seen[key] = true
 		}
-		sum := sha256.Sum256(o.Raw)
-		v.digest = hex.EncodeToString(sum[:16])
 		todo = append(todo, v)
+	}
+	ready := prepare(todo)
+	defer ready(len(todo)) // no worker outlives the import
+	if err := s.ensureIndex(ctx); err != nil {
+		return nil, err
 	}
 	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO cert_taxii_imports (id, collection_id, by_org, by_user, status, total, pending_count, requested_at)
@@ -197,7 +208,7 @@ func (s *Service) Store(ctx context.Context, col *Collection, objs []*stix.Objec
 	if err != nil {
 		return nil, err
 	}
-	added, err := s.write(ctx, col.ID, head, todo, st)
+	added, err := s.write(ctx, col.ID, head, todo, ready, st)
 	if err != nil {
 		s.abandon(col.ID, st.ID, head.published)
 		return nil, err
@@ -238,7 +249,54 @@ func (s *Service) Store(ctx context.Context, col *Collection, objs []*stix.Objec
 	if len(st.Successes) > maxListedSuccesses {
 		st.Successes = nil
 	}
+	if s.DB.Engine == db.Postgres && st.Added >= analyzeAfter {
+		// Fresh statistics keep the planner on the indexes after a large
+		// import; autovacuum would get there, later.
+		_, _ = s.DB.W.ExecContext(ctx, `ANALYZE cert_taxii_objects`)
+		_, _ = s.DB.W.ExecContext(ctx, `ANALYZE cert_taxii_keys`)
+	}
 	return st, nil
+}
+
+// analyzeAfter: an import of this many rows refreshes PostgreSQL's statistics.
+const analyzeAfter = 20_000
+
+// prepare computes what each version stores besides its bytes — digest,
+// search words, correlation keys — on every core but one, in chunks in
+// order, while the writer writes the chunks already done. The function it
+// returns waits until the first n versions are ready.
+func prepare(todo []version) (ready func(n int)) {
+	const chunk = 256
+	chunks := (len(todo) + chunk - 1) / chunk
+	done := make([]chan struct{}, chunks)
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0)-1, chunks))
+	var next atomic.Int64
+	for range workers {
+		go func() {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				for i := c * chunk; i < min((c+1)*chunk, len(todo)); i++ {
+					v := &todo[i]
+					sum := sha256.Sum256(v.obj.Raw)
+					v.digest = hex.EncodeToString(sum[:16])
+					v.words = wordsOf(v.obj)
+					v.keys = keysOf(v.obj)
+				}
+				close(done[c])
+			}
+		}()
+	}
+	return func(n int) {
+		for c := 0; c < (n+chunk-1)/chunk; c++ {
+			<-done[c]
+		}
+	}
 }
 
 func orEmpty(l []cert.ImportFailure) []cert.ImportFailure {
@@ -281,6 +339,9 @@ func (s *Service) lease(ctx context.Context, collectionID, holder string) (head,
 			if _, err := tx.ExecContext(ctx, `DELETE FROM cert_taxii_objects WHERE collection_id = $1 AND seq > $2`, collectionID, h.published); err != nil {
 				return err
 			}
+			if err := deleteKeysAbove(ctx, tx, collectionID, h.published); err != nil {
+				return err
+			}
 			h.seq = h.published
 			_, err = tx.ExecContext(ctx, `UPDATE cert_taxii_heads SET last_seq = published_seq WHERE collection_id = $1`, collectionID)
 			return err
@@ -315,6 +376,9 @@ func (s *Service) abandon(collectionID, holder string, published int64) {
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			_, err = tx.ExecContext(ctx, `DELETE FROM cert_taxii_objects WHERE collection_id = $1 AND seq > $2`, collectionID, published)
+			if err == nil {
+				err = deleteKeysAbove(ctx, tx, collectionID, published)
+			}
 		}
 		if err == nil {
 			_, err = tx.ExecContext(ctx, `UPDATE cert_taxii_imports SET status = 'complete', failure_count = total, pending_count = 0,
@@ -327,16 +391,32 @@ func (s *Service) abandon(collectionID, holder string, published int64) {
 // rowsPerInsert keeps one INSERT under SQLite's parameter limit.
 const rowsPerInsert = 200
 
+// Write transactions aim at txTarget: each batch is sized from the time
+// the previous one took, between minBatch and Service.BatchRows rows, so
+// that no transaction holds the SQLite writer much longer, whatever the
+// machine's load and the objects' size.
+const (
+	txTarget   = 50 * time.Millisecond
+	firstBatch = 250
+	minBatch   = 50
+)
+
 // write stores the versions in batches, unpublished, and returns the ones
 // that were new. Versions already stored become successes too.
-func (s *Service) write(ctx context.Context, collectionID string, h head, todo []version, st *Status) ([]version, error) {
-	batch := s.BatchRows
-	if batch <= 0 {
-		batch = 2000
+func (s *Service) write(ctx context.Context, collectionID string, h head, todo []version, ready func(int), st *Status) ([]version, error) {
+	most := s.BatchRows
+	if most <= 0 {
+		most = 2000
 	}
+	batch := min(firstBatch, most)
 	var added []version
-	for start := 0; start < len(todo); start += batch {
+	mine := map[string]bool{}
+	before := h.published > 0
+	for start := 0; start < len(todo); {
 		part := todo[start:min(start+batch, len(todo))]
+		start += len(part)
+		ready(start)
+		t0 := time.Now()
 		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 			nowUS := micros(s.Clock.Now())
 			res, err := tx.ExecContext(ctx, `UPDATE cert_taxii_heads SET lock_until = $1 WHERE collection_id = $2 AND lock_holder = $3`,
@@ -347,10 +427,11 @@ func (s *Service) write(ctx context.Context, collectionID string, h head, todo [
 			if n, _ := res.RowsAffected(); n != 1 {
 				return errBusy
 			}
-			fresh, err := s.skipStored(ctx, tx, collectionID, part, st)
+			fresh, err := s.skipStored(ctx, tx, collectionID, part, mine, before, st)
 			if err != nil {
 				return err
 			}
+			first := h.seq + 1
 			for i := range fresh {
 				h.seq++
 				h.addedUS = max(h.addedUS+1, nowUS)
@@ -363,6 +444,9 @@ func (s *Service) write(ctx context.Context, collectionID string, h head, todo [
 			if err := s.insert(ctx, tx, collectionID, st.ID, fresh); err != nil {
 				return err
 			}
+			if err := s.indexBatch(ctx, tx, collectionID, first, h.seq); err != nil {
+				return err
+			}
 			for _, v := range fresh {
 				st.Successes = append(st.Successes, cert.ImportFailure{ID: v.obj.ID, Version: v.version})
 			}
@@ -373,6 +457,11 @@ func (s *Service) write(ctx context.Context, collectionID string, h head, todo [
 		if err != nil {
 			return nil, errs.Wrap("cert.taxii import", err)
 		}
+		took := time.Since(t0)
+		st.LongestBatch = max(st.LongestBatch, took)
+		if took > 0 {
+			batch = min(most, max(minBatch, int(float64(len(part))*float64(txTarget)/float64(took))))
+		}
 	}
 	return added, nil
 }
@@ -380,13 +469,18 @@ func (s *Service) write(ctx context.Context, collectionID string, h head, todo [
 // seqAdded keeps the row's place; stored in the version for insertRows.
 func (v *version) seqAdded(seq, addedUS int64) { v.seq, v.addedUS = seq, addedUS }
 
-// skipStored drops the versions already in the collection (published or
-// not), recording them as successes. Versioned objects are known by
-// (id, version); unversioned ones (SCOs) by (id, content).
-func (s *Service) skipStored(ctx context.Context, tx *sql.Tx, collectionID string, part []version, st *Status) ([]version, error) {
+// skipStored drops the versions already in the collection, recording them
+// as successes. Versioned objects are known by (id, version); unversioned
+// ones (SCOs) by (id, content). The import's own rows are known from mine
+// (the versioned ones are unique already, see Store); the database is
+// asked only when the collection held something before the import
+// (before): on PostgreSQL, whose statistics lag behind a table that an
+// import is filling, that query turned into scans that grew with every
+// batch.
+func (s *Service) skipStored(ctx context.Context, tx *sql.Tx, collectionID string, part []version, mine map[string]bool, before bool, st *Status) ([]version, error) {
 	exists := map[string]bool{}
 	const chunk = 400
-	for i := 0; i < len(part); i += chunk {
+	for i := 0; before && i < len(part); i += chunk {
 		args := &db.Args{}
 		col := args.Add(collectionID)
 		var ids []string
@@ -395,6 +489,13 @@ func (s *Service) skipStored(ctx context.Context, tx *sql.Tx, collectionID strin
 			if !seen[v.obj.ID] {
 				seen[v.obj.ID] = true
 				ids = append(ids, args.Add(v.obj.ID))
+			}
+		}
+		if s.DB.Engine != db.Postgres {
+			// Anonymous parameters: see multiRowInsert.
+			col = "?"
+			for j := range ids {
+				ids[j] = "?"
 			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT stix_id, version_us, digest FROM cert_taxii_objects WHERE collection_id = `+col+
@@ -419,28 +520,32 @@ func (s *Service) skipStored(ctx context.Context, tx *sql.Tx, collectionID strin
 	}
 	fresh := make([]version, 0, len(part))
 	for _, v := range part {
-		known := exists[v.obj.ID+"#"+v.digest]
+		content := v.obj.ID + "#" + v.digest
+		known := exists[content]
 		if v.versionUS != 0 {
 			known = exists[fmt.Sprintf("%s@%d", v.obj.ID, v.versionUS)]
+		} else if mine[content] {
+			known = true // twice in one request
 		}
 		if known {
 			st.Successes = append(st.Successes, cert.ImportFailure{ID: v.obj.ID, Version: v.version, Message: "already in the collection"})
 			continue
 		}
 		if v.versionUS == 0 {
-			exists[v.obj.ID+"#"+v.digest] = true // twice in one request
+			mine[content] = true
 		}
 		fresh = append(fresh, v)
 	}
 	return fresh, nil
 }
 
-const insertOne = `INSERT INTO cert_taxii_objects (collection_id, seq, added_us, stix_id, type, spec_version, version, version_us, tlp, digest, import_id, raw)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+// insertKey is SQLite's (see multiRowInsert).
+const insertKey = `INSERT INTO cert_taxii_keys (term, collection_id, seq) VALUES (?, ?, ?)`
 
-// insert writes rows: on SQLite with one prepared statement (parsing a
-// statement of thousands of parameters cost more than running it), on
-// PostgreSQL in multi-row statements (one round trip per 200 rows).
+// insert writes rows and their keys: on SQLite with prepared statements
+// (parsing a statement of thousands of parameters cost more than running
+// it), on PostgreSQL in multi-row statements (one round trip per 200
+// rows).
 func (s *Service) insert(ctx context.Context, tx *sql.Tx, collectionID, importID string, rows []version) error {
 	if s.DB.Engine == db.Postgres {
 		for i := 0; i < len(rows); i += rowsPerInsert {
@@ -448,20 +553,118 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, collectionID, importID
 				return err
 			}
 		}
+		return insertKeys(ctx, tx, collectionID, rows)
+	}
+	// SQLite: one prepared statement of rowsPerStmt rows, run as often as
+	// it fits, then single rows; keys likewise one at a time, prepared.
+	if n := len(rows) / rowsPerStmt * rowsPerStmt; n > 0 {
+		many, err := tx.PrepareContext(ctx, multiRowInsert(rowsPerStmt, true))
+		if err != nil {
+			return err
+		}
+		defer many.Close()
+		args := make([]any, 0, rowsPerStmt*objectColumns)
+		for i := 0; i < n; i += rowsPerStmt {
+			args = args[:0]
+			for _, v := range rows[i : i+rowsPerStmt] {
+				args = appendRow(args, collectionID, importID, v)
+			}
+			if _, err := many.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.insertSingles(ctx, tx, collectionID, importID, rows[len(rows)/rowsPerStmt*rowsPerStmt:]); err != nil {
+		return err
+	}
+	return insertKeysOneByOne(ctx, tx, collectionID, rows)
+}
+
+// rowsPerStmt rows go in one SQLite statement: few enough parameters
+// (896) that preparing it is cheap, enough that each run does real work.
+const rowsPerStmt = 64
+
+const objectColumns = 14
+
+func appendRow(args []any, collectionID, importID string, v version) []any {
+	return append(args, collectionID, v.seq, v.addedUS, v.obj.ID, v.obj.Type, specOf(v.obj), v.version, v.versionUS,
+		string(v.tlp), v.digest, importID, string(v.obj.Raw), nameOf(v.obj), v.words)
+}
+
+// multiRowInsert is the INSERT of n rows, with $N placeholders, or with ?
+// for SQLite: the SQLite driver looks each numbered parameter's name up in
+// a list, which made binding quadratic in the number of parameters.
+func multiRowInsert(n int, anonymous bool) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO cert_taxii_objects (collection_id, seq, added_us, stix_id, type, spec_version, version, version_us, tlp, digest, import_id, raw, name, words) VALUES `)
+	p := 0
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range objectColumns {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			p++
+			if anonymous {
+				b.WriteByte('?')
+				continue
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(p))
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+func (s *Service) insertSingles(ctx context.Context, tx *sql.Tx, collectionID, importID string, rows []version) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, insertOne)
+	stmt, err := tx.PrepareContext(ctx, multiRowInsert(1, true))
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	args := make([]any, 0, objectColumns)
 	for _, v := range rows {
-		if _, err := stmt.ExecContext(ctx, collectionID, v.seq, v.addedUS, v.obj.ID, v.obj.Type, specOf(v.obj), v.version, v.versionUS,
-			string(v.tlp), v.digest, importID, string(v.obj.Raw)); err != nil {
+		if _, err := stmt.ExecContext(ctx, appendRow(args[:0], collectionID, importID, v)...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func insertKeysOneByOne(ctx context.Context, tx *sql.Tx, collectionID string, rows []version) error {
+	var keys *sql.Stmt
+	for _, v := range rows {
+		for _, k := range v.keys {
+			if keys == nil {
+				var err error
+				if keys, err = tx.PrepareContext(ctx, insertKey); err != nil {
+					return err
+				}
+				defer keys.Close()
+			}
+			if _, err := keys.ExecContext(ctx, k, collectionID, v.seq); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// nameOf is the name stored with an object (for search hits and matches),
+// bounded so that one object cannot fill the row.
+func nameOf(o *stix.Object) string {
+	n := o.Name
+	if len(n) > 512 {
+		n = strings.ToValidUTF8(n[:512], "")
+	}
+	return n
 }
 
 func specOf(o *stix.Object) string {
@@ -475,19 +678,45 @@ func insertRows(ctx context.Context, tx *sql.Tx, collectionID, importID string, 
 	if len(rows) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO cert_taxii_objects (collection_id, seq, added_us, stix_id, type, spec_version, version, version_us, tlp, digest, import_id, raw) VALUES `)
-	args := make([]any, 0, len(rows)*12)
-	for i, v := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
-		args = append(args, collectionID, v.seq, v.addedUS, v.obj.ID, v.obj.Type, specOf(v.obj), v.version, v.versionUS, string(v.tlp), v.digest, importID, string(v.obj.Raw))
+	args := make([]any, 0, len(rows)*objectColumns)
+	for _, v := range rows {
+		args = appendRow(args, collectionID, importID, v)
 	}
-	_, err := tx.ExecContext(ctx, b.String(), args...)
+	_, err := tx.ExecContext(ctx, multiRowInsert(len(rows), false), args...)
 	return err
+}
+
+// insertKeys writes the rows' correlation keys, 500 to a statement.
+func insertKeys(ctx context.Context, tx *sql.Tx, collectionID string, rows []version) error {
+	var b strings.Builder
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, b.String(), args...)
+		b.Reset()
+		args = args[:0]
+		return err
+	}
+	for _, v := range rows {
+		for _, k := range v.keys {
+			if len(args) == 0 {
+				b.WriteString(`INSERT INTO cert_taxii_keys (term, collection_id, seq) VALUES `)
+			} else {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d)", n+1, n+2, n+3)
+			args = append(args, k, collectionID, v.seq)
+			if len(args) >= 1500 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
 }
 
 // importDetail is a TAXII status detail: id, version and a message.

@@ -50,6 +50,8 @@ type Service struct {
 	// BatchRows is how many object versions one write transaction holds:
 	// small enough that no transaction keeps the SQLite writer long.
 	BatchRows int
+
+	index indexSchema
 }
 
 // New builds the service with the default limits.
