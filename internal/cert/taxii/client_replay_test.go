@@ -149,8 +149,10 @@ func TestTaxii2ClientReplay(t *testing.T) {
 	if n != 5 || pages != 3 {
 		t.Errorf("as_pages: %d objects in %d pages", n, pages)
 	}
-	// get_objects(added_after=<datetime>) with the fraction's zeros stripped.
-	env, _ := get(colURL+"objects/", url.Values{"added_after": {strings.TrimRight(strings.TrimSuffix(lastAdded, "Z"), "0") + "Z"}})
+	// get_objects(added_after=<datetime>) with the fraction's zeros
+	// stripped, and no fraction at all when it is zero.
+	after := strings.TrimSuffix(strings.TrimRight(strings.TrimSuffix(lastAdded, "Z"), "0"), ".") + "Z"
+	env, _ := get(colURL+"objects/", url.Values{"added_after": {after}})
 	if _, ok := env["objects"]; ok {
 		t.Errorf("added_after the last date_added returned objects: %v", env)
 	}

@@ -22,7 +22,7 @@ const (
 
 // Filter is what a TAXII request selects (section 3.5 of TAXII 2.1).
 type Filter struct {
-	AddedAfter   int64    // microseconds; 0 for none
+	AddedAfter   int64    // the first microsecond selected (addedAfter); 0 for none
 	IDs          []string // match[id]
 	Types        []string // match[type]
 	SpecVersions []string // match[spec_version]
@@ -97,7 +97,7 @@ func (f *Filter) where(collectionID string, wm int64, args *db.Args) (string, er
 	w := args.Add(wm)
 	conds := []string{`o.collection_id = ` + col, `o.seq <= ` + w}
 	if f.AddedAfter > 0 {
-		conds = append(conds, `o.added_us > `+args.Add(f.AddedAfter))
+		conds = append(conds, `o.added_us >= `+args.Add(f.AddedAfter))
 	}
 	if f.After != (cursor{}) {
 		// (added_us, seq) > cursor, with a plain lower bound first so that the

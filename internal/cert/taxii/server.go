@@ -272,7 +272,7 @@ func parseFilter(r *http.Request, allowed ...string) (Filter, error) {
 		if err != nil {
 			return f, bad("added_after: " + err.Error())
 		}
-		f.AddedAfter = micros(t)
+		f.AddedAfter = addedAfter(t)
 	}
 	if v := q.Get("limit"); v != "" && ok["limit"] {
 		n, err := strconv.Atoi(v)

@@ -148,10 +148,23 @@ func tlpOf(o *stix.Object, defined map[string]stix.TLP) (stix.TLP, bool) {
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
-// formatAdded writes a date_added: RFC 3339 in UTC with microseconds.
+// formatAdded writes a date_added: RFC 3339 in UTC with milliseconds.
+//
+// Rows are ordered to the microsecond, but date_added is served to the
+// millisecond, because TAXII clients written in JavaScript (OpenCTI's
+// ingestion) keep an X-TAXII-Date-Added-Last as a Date, which has no more:
+// with microseconds they would ask again from a time before the last
+// object and fetch it forever. Each import therefore starts on a fresh
+// millisecond (see write), and added_after selects by the millisecond (see
+// addedAfter), so a client that polls after the last date it saw neither
+// misses nor repeats an object.
 func formatAdded(us int64) string {
-	return time.UnixMicro(us).UTC().Format("2006-01-02T15:04:05.000000Z")
+	return time.UnixMicro(us).UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z")
 }
+
+// addedAfter is the first microsecond whose date_added, as served, is
+// after t.
+func addedAfter(t time.Time) int64 { return (micros(t)/1000 + 1) * 1000 }
 
 // Store publishes objects (already parsed) in a collection, all at once,
 // and records the status resource. Objects marked above the collection's
@@ -409,6 +422,9 @@ func (s *Service) write(ctx context.Context, collectionID string, h head, todo [
 		most = 2000
 	}
 	batch := min(firstBatch, most)
+	if h.addedUS > 0 { // a fresh millisecond: see formatAdded
+		h.addedUS = (h.addedUS/1000+1)*1000 - 1
+	}
 	var added []version
 	mine := map[string]bool{}
 	before := h.published > 0
@@ -435,8 +451,8 @@ func (s *Service) write(ctx context.Context, collectionID string, h head, todo [
 			for i := range fresh {
 				h.seq++
 				h.addedUS = max(h.addedUS+1, nowUS)
-				if fresh[i].versionUS == 0 {
-					fresh[i].versionUS = h.addedUS
+				if fresh[i].versionUS == 0 { // an object without modified: its version is its date_added, as served
+					fresh[i].versionUS = h.addedUS / 1000 * 1000
 					fresh[i].version = formatAdded(h.addedUS)
 				}
 				fresh[i].seqAdded(h.seq, h.addedUS)
