@@ -334,7 +334,9 @@ func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
 	s.Site.Redirect(w, r, c.Path(), "cert.cases.flash.created")
 }
 
-func (s *Service) editable2(w http.ResponseWriter, r *http.Request) (*Case, bool) {
+// editableFor loads the request's case for its editors, or answers the
+// error (404 unseen, 403 seen but not edited) and reports false.
+func (s *Service) editableFor(w http.ResponseWriter, r *http.Request) (*Case, bool) {
 	c, err := s.editable(r.Context(), web.ViewerOf(r), r.PathValue("id"))
 	if err != nil {
 		s.Site.Fail(w, r, err)
@@ -344,7 +346,7 @@ func (s *Service) editable2(w http.ResponseWriter, r *http.Request) (*Case, bool
 }
 
 func (s *Service) editPage(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.editable2(w, r)
+	c, ok := s.editableFor(w, r)
 	if !ok {
 		return
 	}
@@ -353,7 +355,7 @@ func (s *Service) editPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) editPost(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.editable2(w, r)
+	c, ok := s.editableFor(w, r)
 	if !ok {
 		return
 	}
@@ -403,7 +405,7 @@ func (s *Service) renderHandOver(w http.ResponseWriter, r *http.Request, c *Case
 }
 
 func (s *Service) handOverPage(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.editable2(w, r)
+	c, ok := s.editableFor(w, r)
 	if !ok {
 		return
 	}
@@ -415,7 +417,7 @@ func (s *Service) handOverPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handOverPost(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.editable2(w, r)
+	c, ok := s.editableFor(w, r)
 	if !ok {
 		return
 	}
