@@ -139,3 +139,17 @@ type ImportFailure struct {
 type STIXImporter interface {
 	ImportObjects(ctx context.Context, collectionID string, objects []json.RawMessage, byOrg string) (ImportResult, error)
 }
+
+// IntelMatch is a STIX object, in a TAXII collection the viewer may read,
+// that carries an observable's value.
+type IntelMatch struct {
+	CollectionID, CollectionTitle string
+	ObjectID, Type, Name          string
+}
+
+// Intel is the STIX object store as the observables part uses it: the
+// objects of the collections the viewer may read that store one of the
+// correlation probes (observable.KeysOf's Probes).
+type Intel interface {
+	CorrelateIntel(ctx context.Context, v *web.Viewer, probes []string, limit int) ([]IntelMatch, error)
+}

@@ -275,6 +275,7 @@ type observablePageData struct {
 	O         *Observable
 	CaseTitle string // "" when the case is hidden from the viewer (a handed observable)
 	Matches   []Match
+	Intel     []cert.IntelMatch // in the STIX collections the viewer reads
 	Sightings *Sightings
 	Editor    bool
 	Teams     []web.Membership // the viewer's teams that may record a sighting
@@ -293,6 +294,15 @@ func (s *Service) observableData(ctx context.Context, v *web.Viewer, id string) 
 	}
 	if d.Matches, err = s.Correlate(ctx, v, keysOf(o), []string{o.CaseID}, MaxMatches); err != nil {
 		return nil, err
+	}
+	if s.Intel != nil {
+		var probes []string
+		for _, k := range keysOf(o) {
+			probes = append(probes, observable.KeysOf(k).Probes...)
+		}
+		if d.Intel, err = s.Intel.CorrelateIntel(ctx, v, probes, MaxMatches); err != nil {
+			return nil, err
+		}
 	}
 	if d.Sightings, err = s.SightingsOf(ctx, v, o); err != nil {
 		return nil, err

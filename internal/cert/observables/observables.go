@@ -60,6 +60,9 @@ type Service struct {
 	// Cases is set by the wiring of cert/cases; the package reads cases
 	// through cert_cases and sharing.Visible, so it works without it.
 	Cases cert.Cases
+	// Intel, set by the wiring of cert/taxii, shows on an observable's page
+	// the STIX objects of the collections the viewer reads that carry it.
+	Intel cert.Intel
 }
 
 var _ cert.Observables = (*Service)(nil)
