@@ -1,10 +1,12 @@
 package reports_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"harambee.africa/harambee/internal/app/apptest"
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/cert/reports"
+	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
 )
@@ -571,5 +574,40 @@ func TestMemberFollowsAndIndicator(t *testing.T) {
 	}
 	if mine := reporter.B.Get("/cert/reports/mine?lang=en"); !strings.Contains(mine.Body, "Not a cyber incident.") {
 		t.Error("my reports lack the reason")
+	}
+}
+
+// TestHourlyLimitAtOnce: attempts made at the same moment by one person
+// never pass the limit together.
+func TestHourlyLimitAtOnce(t *testing.T) {
+	w := newWorld(t)
+	w.team("ke-cert", org.NationalCERT, "KE", true)
+	p := w.person("someone@example.org")
+	v := w.viewer(p)
+	in := reports.Input{Country: "KE", Title: "Phishing wave against a bank", Description: "Many customers received the same message.",
+		Consent: true, Lang: "en"}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, limited := 0, 0
+	for range reports.PerHourMember + 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.e.App.CertParts.Reports.Submit(context.Background(), v, in, reports.Proof{}, "198.51.100.9")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errs.Is(err, errs.RateLimited):
+				limited++
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != reports.PerHourMember || limited != 10 || w.reports() != reports.PerHourMember {
+		t.Errorf("%d accepted, %d limited, %d stored; want %d, 10, %d", ok, limited, w.reports(), reports.PerHourMember, reports.PerHourMember)
 	}
 }

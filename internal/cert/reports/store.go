@@ -54,13 +54,28 @@ func (s *Service) Submit(ctx context.Context, v *web.Viewer, in Input, pr Proof,
 	}
 	who, limit := s.client(v, ip)
 	// Counting and recording the attempt is one statement, so that two
-	// attempts at once cannot both take the last place in the window.
-	res, err := s.DB.W.ExecContext(ctx, `INSERT INTO cert_report_hits (who, at) SELECT $1, $2
-		WHERE (SELECT COUNT(*) FROM cert_report_hits WHERE who = $3 AND at > $4) < $5`, who, now, who, now.Add(-Window), limit)
+	// attempts at once cannot both take the last place in the window: on
+	// SQLite the one writer orders them; PostgreSQL takes a lock per client
+	// for the transaction.
+	var recorded int64
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if s.DB.Engine == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "cert.report:"+who); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO cert_report_hits (who, at) SELECT $1, $2
+			WHERE (SELECT COUNT(*) FROM cert_report_hits WHERE who = $3 AND at > $4) < $5`, who, now, who, now.Add(-Window), limit)
+		if err != nil {
+			return err
+		}
+		recorded, _ = res.RowsAffected()
+		return nil
+	})
 	if err != nil {
 		return nil, errs.Wrap("cert.report", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if recorded == 0 {
 		if err := s.limited(ctx, who, limit, now); err != nil {
 			return nil, err
 		}
