@@ -25,7 +25,7 @@ import (
 // proof of work runs by itself; the Kenyan national CERT triages the report
 // into a case and hands the case over to the Chinese national CERT, whose
 // analyst works in Chinese, accepts it, adds an indicator to the linked
-// case and exports the case as STIX; the reporter follows the report's
+// case and exports it with a selected indicator as STIX; the reporter follows the report's
 // status through the secret link. Every page passes axe.
 func TestCERTJourney(t *testing.T) {
 	exe := chromium(t)
@@ -166,10 +166,18 @@ func TestCERTJourney(t *testing.T) {
 	}
 	c.shot("cert-indicator")
 
-	// 6. And exports the case as STIX 2.1.
+	// 6. And exports the case with the indicator it selects as STIX 2.1:
+	// the selection form's address, as the browser would build it.
 	c.open(linked)
-	href := eval[string](c, `document.querySelector('main a[href$="/stix"]').getAttribute('href')`)
-	// The link downloads (the page's CSP allows no fetch): ask with the
+	rows := eval[int](c, `document.querySelectorAll('input[form="stix-selection"]').length`)
+	eval[bool](c, `(() => { const i = [...document.querySelectorAll('input[form="stix-selection"]')]
+		.find(i => i.closest('tr').textContent.includes('203.0.113.77')); i.click(); return i.checked; })()`)
+	href := eval[string](c, `(() => { const f = document.getElementById('stix-selection');
+		return new URL(f.action).pathname + '?' + new URLSearchParams(new FormData(f)).toString(); })()`)
+	if rows != 2 || !strings.Contains(href, "/stix?id=") {
+		c.fatalPage("the selection form: %d rows, %s", rows, href)
+	}
+	// The form downloads (and the page's CSP allows no fetch): ask with the
 	// browser's session.
 	cookies, err := chromedp.Run(c.ctx, func(ctx context.Context, t *chromedp.Target) ([]*network.Cookie, error) {
 		res, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{})
@@ -202,7 +210,10 @@ func TestCERTJourney(t *testing.T) {
 		indicator = indicator || (o.Type == "indicator" && strings.Contains(string(o.Raw), "203.0.113.77"))
 	}
 	if !incident || !indicator {
-		c.fatalPage("the STIX export lacks the incident (%v) or the pasted indicator (%v)", incident, indicator)
+		c.fatalPage("the STIX export lacks the incident (%v) or the selected indicator (%v)", incident, indicator)
+	}
+	if strings.Contains(bundle, "secure-login.bank-ke.example") {
+		c.fatalPage("the STIX export carries an observable that was not selected")
 	}
 
 	// 7. The reporter follows the report: it is being handled.
