@@ -80,13 +80,13 @@ func ensureCERT(ctx context.Context, a *app.App, adm *account.User) error {
 		}
 	}
 	sn := teams["cert-sn"]
-	circle, err := c.CircleBySlug(ctx, sn, demoCircle)
-	if errs.Is(err, errs.NotFound) {
+	if _, err := c.CircleBySlug(ctx, sn, demoCircle); errs.Is(err, errs.NotFound) {
 		snOrg, err := a.Orgs.BySlug(ctx, "cert-sn")
 		if err != nil {
 			return err
 		}
-		if circle, err = c.CreateCircle(ctx, sn, snOrg.ID, demoCircle, "Dakar – Dar es Salaam – Beijing"); err != nil {
+		circle, err := c.CreateCircle(ctx, sn, snOrg.ID, demoCircle, "Dakar – Dar es Salaam – Beijing")
+		if err != nil {
 			return fmt.Errorf("demo circle: %w", err)
 		}
 		for _, member := range []string{"cert-tz", "telecom-cert-cn"} {
