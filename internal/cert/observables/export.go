@@ -114,17 +114,9 @@ func stricter(a, b sharing.Marking) sharing.Marking {
 func (s *Service) exportable(ctx context.Context, v *web.Viewer, caseID string, from, ids []string) ([]*Observable, error) {
 	args := &db.Args{}
 	now := s.Clock.Now()
-	where := `o.case_id = ` + args.Add(caseID) + ` AND ` + visibleWithCase(v, now, args)
-	if from = dedupe(from); len(from) > 0 && v != nil {
-		// What earlier teams handed to the viewer's organisation comes along.
-		in := make([]string, len(from))
-		for i, id := range from {
-			in[i] = args.Add(id)
-		}
-		where = `((` + where + `) OR (o.case_id IN (` + strings.Join(in, ", ") + `) AND ` + sharing.Visible(Type, "o", v, now, args) +
-			` AND ` + handedTo(v, args) + `))`
-	}
+	var where string
 	if ids = dedupe(ids); len(ids) > 0 {
+		// The chosen ones, among the case's and those handed to the viewer's teams.
 		in := make([]string, len(ids))
 		for i, id := range ids {
 			in[i] = args.Add(id)
@@ -135,6 +127,17 @@ func (s *Service) exportable(ctx context.Context, v *web.Viewer, caseID string, 
 			handed = handedTo(v, args)
 		}
 		where += ` AND (o.case_id = ` + args.Add(caseID) + ` OR ` + handed + `)`
+	} else {
+		where = `o.case_id = ` + args.Add(caseID) + ` AND ` + visibleWithCase(v, now, args)
+		if from = dedupe(from); len(from) > 0 && v != nil {
+			// What earlier teams handed to the viewer's organisation comes along.
+			in := make([]string, len(from))
+			for i, id := range from {
+				in[i] = args.Add(id)
+			}
+			where = `((` + where + `) OR (o.case_id IN (` + strings.Join(in, ", ") + `) AND ` + sharing.Visible(Type, "o", v, now, args) +
+				` AND ` + handedTo(v, args) + `))`
+		}
 	}
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+columns+`, COALESCE(si.n, 0), si.first_seen, si.last_seen
 		FROM cert_observables o JOIN cert_cases c ON c.id = o.case_id

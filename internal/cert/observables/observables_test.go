@@ -582,6 +582,23 @@ func TestExportCase(t *testing.T) {
 	if _, err := w.svc.ExportCase(ctx, w.viewer(snAdmin), c, nil); !errs.Is(err, errs.NotFound) {
 		t.Errorf("a stranger exports the case: %v", err)
 	}
+	// A selection: the chosen observable only, and never one the viewer
+	// may not see even when named.
+	strict := w.count(`SELECT COUNT(*) FROM cert_observables WHERE value = 'strict.ransom.example'`)
+	var strictID, redID string
+	w.e.App.DB.R.QueryRow(`SELECT id FROM cert_observables WHERE value = 'strict.ransom.example'`).Scan(&strictID)
+	w.e.App.DB.R.QueryRow(`SELECT id FROM cert_observables WHERE value = 'red.ransom.example'`).Scan(&redID)
+	if strict != 1 || strictID == "" || redID == "" {
+		t.Fatal("no observables to select")
+	}
+	sel, err := w.svc.ExportCase(ctx, w.viewer(keMember), c, []string{strictID, redID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sel), "strict.ransom.example") || strings.Contains(string(sel), "red.ransom.example") ||
+		strings.Contains(string(sel), "pay.ransom.example") {
+		t.Errorf("the selection's export carries the wrong observables")
+	}
 }
 
 func TestDelete(t *testing.T) {
