@@ -62,7 +62,12 @@ func ParseBundle(r io.Reader, limits Limits) (*Bundle, error) {
 	if limits.MaxObjects <= 0 {
 		limits.MaxObjects = DefaultLimits.MaxObjects
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limits.MaxBytes+1))
+	var buf bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok { // a bytes or strings reader: one allocation
+		buf.Grow(int(min(int64(l.Len()), limits.MaxBytes)) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limits.MaxBytes+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, bundleErr(Malformed, "reading the bundle: %v", err)
 	}
@@ -75,6 +80,7 @@ func ParseBundle(r io.Reader, limits Limits) (*Bundle, error) {
 // ParseEnvelope reads the body of a TAXII 2.1 add-objects request: an
 // envelope ({"objects": [...]}, section 3.7 of TAXII 2.1) or a STIX bundle,
 // with the same checks and the same all-or-nothing result as ParseBundle.
+// The objects' Raw are slices of data, which the caller must leave as it is.
 // The bundle it returns has no id when the body was an envelope.
 func ParseEnvelope(data []byte, limits Limits) (*Bundle, error) {
 	if limits.MaxBytes <= 0 {
@@ -233,13 +239,14 @@ func ParseObject(raw []byte) (*Object, error) {
 		}
 		return nil, err
 	}
-	return parseScanned(raw)
+	return parseScanned(append([]byte(nil), raw...))
 }
 
 // parseScanned checks one object that scanJSON has accepted (alone or
 // within its bundle). It decodes the object once: the common properties,
 // the reference and pattern checks, and the hand checks or the OASIS
-// schema all read the same decoded value.
+// schema all read the same decoded value. The object keeps raw itself,
+// not a copy: a bundle's objects share the bundle's bytes.
 func parseScanned(raw []byte) (*Object, error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, invalid("not a JSON object")
@@ -251,7 +258,7 @@ func parseScanned(raw []byte) (*Object, error) {
 		e.ID, _ = doc["id"].(string)
 		return nil, e
 	}
-	o.Raw = append(json.RawMessage(nil), raw...)
+	o.Raw = json.RawMessage(raw[:len(raw):len(raw)])
 	if err := o.validate(); err != nil {
 		err.ID = o.ID
 		return nil, err

@@ -17,11 +17,20 @@ import (
 // decodeValue decodes the JSON value at data[pos:], which scanJSON has
 // accepted, and returns it with the position after it. Numbers stay
 // json.Number, as jsonschema.UnmarshalJSON leaves them.
-func decodeValue(data []byte, pos int) (any, int) {
+func decodeValue(data []byte, pos int) (any, int) { return decodeAt(data, pos, 0) }
+
+// decodeAt decodes the value at pos, depth levels inside the object being
+// decoded: a STIX object has a dozen properties or more, the objects
+// inside it (external references, kill chain phases, hashes) a few.
+func decodeAt(data []byte, pos, depth int) (any, int) {
 	pos = skipWS(data, pos)
 	switch c := data[pos]; c {
 	case '{':
-		m := make(map[string]any, 16)
+		hint := 4
+		if depth == 0 {
+			hint = 16
+		}
+		m := make(map[string]any, hint)
 		pos = skipWS(data, pos+1)
 		if data[pos] == '}' {
 			return m, pos + 1
@@ -31,7 +40,7 @@ func decodeValue(data []byte, pos int) (any, int) {
 			k, pos = decodeString(data, skipWS(data, pos))
 			pos = skipWS(data, pos) + 1 // ':'
 			var v any
-			v, pos = decodeValue(data, pos)
+			v, pos = decodeAt(data, pos, depth+1)
 			m[k] = v
 			pos = skipWS(data, pos)
 			if data[pos] == '}' {
@@ -47,7 +56,7 @@ func decodeValue(data []byte, pos int) (any, int) {
 		}
 		for {
 			var v any
-			v, pos = decodeValue(data, pos)
+			v, pos = decodeAt(data, pos, depth+1)
 			l = append(l, v)
 			pos = skipWS(data, pos)
 			if data[pos] == ']' {
