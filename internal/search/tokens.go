@@ -90,11 +90,15 @@ func Tokens(s string) []string {
 	var out []string
 	var word []rune
 	var han []rune
+	arabic := false // the word has Arabic letters: only then fold and stem them
 	flushWord := func() {
 		if len(word) > 0 {
-			w := arabicFold.Replace(strings.ToLower(string(word)))
-			out = append(out, arabicStem(w))
-			word = word[:0]
+			w := strings.ToLower(string(word))
+			if arabic {
+				w = arabicStem(arabicFold.Replace(w))
+			}
+			out = append(out, w)
+			word, arabic = word[:0], false
 		}
 	}
 	flushHan := func() {
@@ -118,6 +122,7 @@ func Tokens(s string) []string {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			flushHan()
 			word = append(word, unicode.ToLower(r))
+			arabic = arabic || unicode.Is(unicode.Arabic, r)
 		default:
 			flushWord()
 			flushHan()
