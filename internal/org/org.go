@@ -296,7 +296,17 @@ func scanOrg(row interface{ Scan(...any) error }) (*Org, error) {
 
 // BySlug returns an organisation with its sectors.
 func (s *Service) BySlug(ctx context.Context, slug string) (*Org, error) {
-	o, err := scanOrg(s.DB.R.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE slug = $1`, slug))
+	return s.by(ctx, "slug", slug)
+}
+
+// ByID returns an organisation with its sectors.
+func (s *Service) ByID(ctx context.Context, id string) (*Org, error) {
+	return s.by(ctx, "id", id)
+}
+
+// by reads the organisation whose column (slug or id) holds value.
+func (s *Service) by(ctx context.Context, column, value string) (*Org, error) {
+	o, err := scanOrg(s.DB.R.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE `+column+` = $1`, value))
 	if err != nil {
 		return nil, err
 	}

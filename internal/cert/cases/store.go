@@ -116,23 +116,22 @@ func (s *Service) isMember(ctx context.Context, q db.Querier, orgID, userID stri
 // Member is a person of a team, to assign work to.
 type Member struct{ ID, Name string }
 
-// Members lists a team's people by name.
+// Members lists a team's people by name (the org service's list, without
+// their addresses).
 func (s *Service) Members(ctx context.Context, orgID string) ([]Member, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = $1 AND u.deleted_at IS NULL ORDER BY u.name, u.id LIMIT 500`, orgID)
+	o, err := s.Orgs.ByID(ctx, orgID)
 	if err != nil {
-		return nil, errs.Wrap("team members", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		var m Member
-		if err := rows.Scan(&m.ID, &m.Name); err != nil {
-			return nil, errs.Wrap("team members", err)
-		}
-		out = append(out, m)
+	ms, err := s.Orgs.Members(ctx, &web.Viewer{}, o)
+	if err != nil {
+		return nil, err
 	}
-	return out, errs.Wrap("team members", rows.Err())
+	out := make([]Member, len(ms))
+	for i, m := range ms {
+		out[i] = Member{ID: m.UserID, Name: m.Name}
+	}
+	return out, nil
 }
 
 // Create opens a case owned by one of the viewer's CERT teams, in status

@@ -48,12 +48,14 @@ func (s *Service) ShareWith(ctx context.Context, v *web.Viewer, caseID string, i
 	if err != nil {
 		return err
 	}
-	var n int
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE id = $1`, toOrg).Scan(&n); err != nil {
-		return errs.Wrap("hand over observables", err)
+	badOrg := errs.Field("cert.observables", map[string]string{"org": "cert.observables.error.handover_org"})
+	if toOrg == c.OwnerOrg {
+		return badOrg
 	}
-	if n == 0 || toOrg == c.OwnerOrg {
-		return errs.Field("cert.observables", map[string]string{"org": "cert.observables.error.handover_org"})
+	if _, err := s.Orgs.ByID(ctx, toOrg); errs.Is(err, errs.NotFound) {
+		return badOrg
+	} else if err != nil {
+		return err
 	}
 	// Check them all before changing anything.
 	var metas []*sharing.Meta

@@ -27,6 +27,7 @@ import (
 	"harambee.africa/harambee/internal/clock"
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
 )
@@ -56,6 +57,7 @@ type Service struct {
 	Clock   clock.Clock
 	Site    *web.Site
 	Sharing *sharing.Service
+	Orgs    *org.Service
 	Audit   account.Auditor
 	// Cases is set by the wiring of cert/cases; the package reads cases
 	// through cert_cases and sharing.Visible, so it works without it.

@@ -300,11 +300,11 @@ func markingOptions() []markingOption {
 }
 
 func (s *Service) orgName(r *http.Request, id string) string {
-	var name string
-	if err := s.DB.R.QueryRowContext(r.Context(), `SELECT name FROM orgs WHERE id = $1`, id).Scan(&name); err != nil {
+	o, err := s.Cert.Orgs.ByID(r.Context(), id)
+	if err != nil {
 		return id
 	}
-	return name
+	return o.Name
 }
 
 func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
