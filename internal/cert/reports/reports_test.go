@@ -17,6 +17,7 @@ import (
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
+	"harambee.africa/harambee/internal/web"
 )
 
 // TestReportToCase is the whole path: a member of the public reports, the
@@ -610,4 +611,56 @@ func TestHourlyLimitAtOnce(t *testing.T) {
 	if ok != reports.PerHourMember || limited != 10 || w.reports() != reports.PerHourMember {
 		t.Errorf("%d accepted, %d limited, %d stored; want %d, 10, %d", ok, limited, w.reports(), reports.PerHourMember, reports.PerHourMember)
 	}
+}
+
+// TestOpenCaseOnce: two triagers opening a case from one report at the
+// same moment end with one case, and a failed opening gives the report back.
+func TestOpenCaseOnce(t *testing.T) {
+	w := newWorld(t)
+	if w.e.App.CertParts.Cases == nil {
+		t.Skip("package cases is not wired")
+	}
+	w.s.Cases = w.e.App.CertParts.Cases
+	_, keAdmin := w.team("ke-cert", org.NationalCERT, "KE", true)
+	w.submit(w.e.Browser(), nil)
+	id := w.lastReport()
+	v := w.viewer(keAdmin)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	opened := 0
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := w.s.OpenCase(context.Background(), v, id, "amber", ""); err == nil {
+				mu.Lock()
+				opened++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if n := w.count(`SELECT COUNT(*) FROM cert_cases WHERE report_id = $1`, id); opened != 1 || n != 1 {
+		t.Errorf("%d openings succeeded, %d cases", opened, n)
+	}
+	if n := w.count(`SELECT COUNT(*) FROM cert_reports WHERE id = $1 AND status = 'case' AND case_id <> ''`, id); n != 1 {
+		t.Error("the report does not name its case")
+	}
+	// A refused opening (a marking the team may not use for cases) gives the report back.
+	w.submit(w.e.Browser(), map[string]string{"title": "Second report of the day"})
+	second := w.lastReport()
+	w.s.Cases = failingCases{}
+	if _, err := w.s.OpenCase(context.Background(), v, second, "amber", ""); err == nil {
+		t.Fatal("the failing opening succeeded")
+	}
+	if n := w.count(`SELECT COUNT(*) FROM cert_reports WHERE id = $1 AND status = 'received' AND triaged_by = ''`, second); n != 1 {
+		t.Error("a failed opening kept the report")
+	}
+}
+
+// failingCases refuses to open cases.
+type failingCases struct{ cert.Cases }
+
+func (failingCases) OpenFromReport(context.Context, *web.Viewer, cert.ReportCase, string) (string, error) {
+	return "", errs.E("test", errs.Conflict, "error.conflict")
 }

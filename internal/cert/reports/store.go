@@ -475,21 +475,30 @@ func (s *Service) OpenCase(ctx context.Context, v *web.Viewer, id, marking, ip s
 	if s.Cases == nil {
 		return "", errNoCases
 	}
+	// Claim the report before opening the case, so that two triagers at
+	// once cannot both open one; give it back if the case cannot be opened.
+	now := s.Clock.Now()
+	res, err := s.DB.W.ExecContext(ctx, `UPDATE cert_reports SET status = $1, triaged_by = $2, triaged_at = $3, updated_at = $3
+		WHERE id = $4 AND status = $5`, Case, v.ID, now, r.ID, Received)
+	if err != nil {
+		return "", errs.Wrap("cert.report case", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", errTriaged
+	}
 	caseID, err := s.Cases.OpenFromReport(ctx, v, cert.ReportCase{ReportID: r.ID, TeamOrg: r.TeamOrg, Title: r.Title,
 		Description: caseDescription(r), Category: ENISAType(r.Category), Countries: []string{r.Country}, Sectors: r.Sectors,
 		Marking: sharing.Marking(marking)}, ip)
 	if err != nil {
+		if _, uerr := s.DB.W.ExecContext(ctx, `UPDATE cert_reports SET status = $1, triaged_by = '', triaged_at = NULL, updated_at = $2
+			WHERE id = $3 AND status = $4 AND case_id = ''`, Received, r.UpdatedAt, r.ID, Case); uerr != nil {
+			return "", errs.Wrap("cert.report case", uerr)
+		}
 		return "", err
 	}
-	now := s.Clock.Now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE cert_reports SET status = $1, case_id = $2, triaged_by = $3, triaged_at = $4, updated_at = $4
-			WHERE id = $5 AND status = $6`, Case, caseID, v.ID, now, r.ID, Received)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE cert_reports SET case_id = $1 WHERE id = $2`, caseID, r.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errTriaged
 		}
 		if err := s.audit(ctx, tx, "cert.report_case_opened", v, r.TeamOrg, r.ID, ip, map[string]any{"case": caseID, "marking": marking}); err != nil {
 			return err
