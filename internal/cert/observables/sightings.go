@@ -116,7 +116,6 @@ func (s *Service) SightingsOf(ctx context.Context, v *web.Viewer, o *Observable)
 	}
 	defer rows.Close()
 	out := &Sightings{Items: []Sighting{}}
-	teams := map[string]bool{}
 	for rows.Next() {
 		var si Sighting
 		var orgID, name, source string
@@ -130,18 +129,28 @@ func (s *Service) SightingsOf(ctx context.Context, v *web.Viewer, o *Observable)
 		if owner || si.Mine {
 			si.OrgName, si.Source = name, source
 		}
-		teams[orgID] = true
-		out.Total += si.Count
-		if out.FirstSeen == nil || si.FirstSeen.Before(*out.FirstSeen) {
-			t := si.FirstSeen
-			out.FirstSeen = &t
-		}
-		if out.LastSeen == nil || si.LastSeen.After(*out.LastSeen) {
-			t := si.LastSeen
-			out.LastSeen = &t
-		}
 		out.Items = append(out.Items, si)
 	}
-	out.Teams = len(teams)
-	return out, errs.Wrap("list sightings", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap("list sightings", err)
+	}
+	// The summary counts every sighting, not only the ones listed.
+	err = s.DB.R.QueryRowContext(ctx, `SELECT COALESCE(SUM(seen_count), 0), COUNT(DISTINCT org_id)
+		FROM cert_observable_sightings WHERE observable_id = $1`, o.ID).Scan(&out.Total, &out.Teams)
+	if err != nil || out.Total == 0 {
+		return out, errs.Wrap("sightings summary", err)
+	}
+	// The dates read from their columns (SQLite gives an aggregate no type).
+	var first, last time.Time
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT first_seen FROM cert_observable_sightings WHERE observable_id = $1
+		ORDER BY first_seen LIMIT 1`, o.ID).Scan(&first); err != nil {
+		return nil, errs.Wrap("sightings summary", err)
+	}
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT last_seen FROM cert_observable_sightings WHERE observable_id = $1
+		ORDER BY last_seen DESC LIMIT 1`, o.ID).Scan(&last); err != nil {
+		return nil, errs.Wrap("sightings summary", err)
+	}
+	first, last = first.UTC(), last.UTC()
+	out.FirstSeen, out.LastSeen = &first, &last
+	return out, nil
 }
