@@ -96,6 +96,18 @@ type Collection struct {
 	Writer string `json:"-"`
 }
 
+// TitleKey is the message key of a built-in collection's title, for pages
+// ("" for a circle's, titled by its name); TAXII clients get Title.
+func (c *Collection) TitleKey() string {
+	switch c.Kind {
+	case Public:
+		return "cert.taxii.collection.public"
+	case Vetted:
+		return "cert.taxii.collection.vetted"
+	}
+	return ""
+}
+
 // Description is the collection's description in English, for TAXII clients.
 func (c *Collection) Description() string {
 	switch c.Kind {
