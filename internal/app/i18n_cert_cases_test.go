@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/cert/cases"
 )
 
@@ -16,8 +17,8 @@ func init() {
 		for _, s := range cases.Severities {
 			used["cert.cases.severity."+s] = "cases.Severities"
 		}
-		for _, s := range cases.Sectors {
-			used["cert.sector."+s] = "cases.Sectors"
+		for _, s := range cert.Sectors {
+			used["cert.sector."+s] = "cert.Sectors"
 		}
 		for _, c := range cases.Taxonomy {
 			used[cases.ClassKey(c.Name)] = "cases.Taxonomy"

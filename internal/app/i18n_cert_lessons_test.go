@@ -14,9 +14,6 @@ func init() {
 		for _, c := range lessons.Classes {
 			used["cert.lessons.class."+strings.ReplaceAll(c, "-", "_")] = "lessons.Classes"
 		}
-		for _, s := range lessons.Sectors {
-			used["cert.lessons.sector."+s] = "lessons.Sectors"
-		}
 		used["nav.cert_lessons"] = "wire_cert_lessons.go"
 		key := regexp.MustCompile(`"(cert\.lessons\.(?:error|flash)\.[a-z_]+)"`)
 		files, _ := filepath.Glob(filepath.Join("..", "cert", "lessons", "*.go"))

@@ -12,9 +12,6 @@ import (
 
 func init() {
 	moduleKeys = append(moduleKeys, func(used map[string]string) {
-		for _, x := range reports.Sectors {
-			used["cert.reports.sector."+x] = "reports.Sectors"
-		}
 		for _, c := range reports.Categories {
 			used["cert.reports.category."+c] = "reports.Categories"
 		}

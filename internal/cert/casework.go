@@ -20,6 +20,17 @@ import (
 // Each depends on the others only through the interfaces below, which the
 // application wiring connects.
 
+// Sectors are the sectors a case, a report or a lesson may concern: the
+// sectors of high criticality and the other critical sectors of the EU
+// NIS2 directive (annexes I and II), which CERTs use to describe their
+// constituencies, and "other". Labels are the catalogue keys
+// cert.sector.CODE.
+var Sectors = []string{
+	"energy", "transport", "banking", "financial_market", "health", "drinking_water", "waste_water",
+	"digital_infrastructure", "ict_service_management", "public_administration", "space", "postal_courier",
+	"waste_management", "chemicals", "food", "manufacturing", "digital_providers", "research", "other",
+}
+
 // CaseTypeName is the sharing type of an incident case.
 const CaseTypeName = "cert.case"
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/cert"
 
 	"harambee.africa/harambee/internal/web"
 )
@@ -38,7 +39,7 @@ var (
 		"id", "url", "title", "severity", "status", "marking", "countries", "sectors", "owner_org", "sla")
 	caseFields = map[string]any{"title": web.Str, "summary": web.Str, "category": web.Str,
 		"severity": map[string]any{"type": "string", "enum": Severities}, "marking": web.Str,
-		"countries": web.Arr(web.Str), "sectors": web.Arr(map[string]any{"type": "string", "enum": Sectors})}
+		"countries": web.Arr(web.Str), "sectors": web.Arr(map[string]any{"type": "string", "enum": cert.Sectors})}
 )
 
 func (s *Service) mountAPI(site *web.Site) {

@@ -287,7 +287,7 @@ type formData struct {
 
 func (s *Service) formData(r *http.Request, c *Case, f *web.Form) formData {
 	d := formData{C: c, Teams: Teams(web.ViewerOf(r)), Taxonomy: taxonomyIn(web.PrinterOf(r)), Severities: Severities, Markings: sharing.Markings,
-		Sectors: Sectors, Chosen: map[string]bool{}}
+		Sectors: cert.Sectors, Chosen: map[string]bool{}}
 	if c != nil {
 		d.Markings = markingsFrom(c.Floor)
 	}

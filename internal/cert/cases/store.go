@@ -91,7 +91,7 @@ func checkSectors(in []string) ([]string, bool) {
 		if x = strings.TrimSpace(x); x == "" {
 			continue
 		}
-		if !slices.Contains(Sectors, x) {
+		if !slices.Contains(cert.Sectors, x) {
 			return nil, false
 		}
 		out = append(out, x)

@@ -62,15 +62,5 @@ func TypeKey(t string) string {
 // keyPart writes a machine name as a catalogue key segment.
 func keyPart(name string) string { return strings.ReplaceAll(name, "-", "_") }
 
-// Sectors are the sectors a case may affect: the sectors of high criticality
-// and the other critical sectors of the EU NIS2 directive (annexes I and II),
-// which CERTs use to describe their constituencies, and "other". Labels are
-// the catalogue keys cert.sector.CODE.
-var Sectors = []string{
-	"energy", "transport", "banking", "financial_market", "health", "drinking_water", "waste_water",
-	"digital_infrastructure", "ict_service_management", "public_administration", "space", "postal_courier",
-	"waste_management", "chemicals", "food", "manufacturing", "digital_providers", "research", "other",
-}
-
 // Severities are the severities of a case, from the lowest.
 var Severities = []string{"low", "medium", "high", "critical"}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/search"
@@ -133,7 +134,7 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 	f.Limit = limit
 	v := web.ViewerOf(r)
 	lang := web.PrinterOf(r).Lang
-	d := map[string]any{"Filter": f, "Classes": classOptions(), "Sectors": Sectors, "Countries": countryOptions(lang),
+	d := map[string]any{"Filter": f, "Classes": classOptions(), "Sectors": cert.Sectors, "Countries": countryOptions(lang),
 		"CanWrite": len(Teams(v)) > 0, "Searching": strings.TrimSpace(f.Q) != ""}
 	form := web.NewForm(q)
 	page, err := s.List(r.Context(), v, f)
@@ -210,7 +211,7 @@ type formData struct {
 }
 
 func (s *Service) formData(r *http.Request, l *Lesson, f *web.Form) formData {
-	d := formData{L: l, Teams: Teams(web.ViewerOf(r)), Markings: Markings, Classes: classOptions(), Sectors: Sectors,
+	d := formData{L: l, Teams: Teams(web.ViewerOf(r)), Markings: Markings, Classes: classOptions(), Sectors: cert.Sectors,
 		Countries: countryOptions(web.PrinterOf(r).Lang), Chosen: map[string]bool{}}
 	for _, x := range f.Values["sectors"] {
 		d.Chosen["sector/"+x] = true

@@ -59,14 +59,6 @@ var Markings = []sharing.Marking{sharing.Clear, sharing.Green, sharing.Amber, sh
 var Classes = []string{"abusive-content", "malicious-code", "information-gathering", "intrusion-attempts", "intrusions", "availability",
 	"information-content-security", "fraud", "vulnerable", "other"}
 
-// Sectors are the sectors a lesson concerns (keys cert.lessons.sector.S):
-// the NIS2 sectors, with the codes cert/cases uses.
-var Sectors = []string{
-	"energy", "transport", "banking", "financial_market", "health", "drinking_water", "waste_water",
-	"digital_infrastructure", "ict_service_management", "public_administration", "space", "postal_courier",
-	"waste_management", "chemicals", "food", "manufacturing", "digital_providers", "research", "other",
-}
-
 // Limits, in characters per language.
 const (
 	TitleMax     = 200
@@ -159,7 +151,7 @@ func (in Input) apply(l *Lesson, by string, now time.Time) map[string]string {
 	if category != "" && !slices.Contains(Classes, category) {
 		fields["category"] = "cert.lessons.error.category"
 	}
-	sectors, ok := clean(in.Sectors, func(s string) (string, bool) { return s, slices.Contains(Sectors, s) })
+	sectors, ok := clean(in.Sectors, func(s string) (string, bool) { return s, slices.Contains(cert.Sectors, s) })
 	if !ok {
 		fields["sectors"] = "cert.lessons.error.sector"
 	} else if len(sectors) > MaxSectors {

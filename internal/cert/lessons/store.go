@@ -226,7 +226,7 @@ func (s *Service) searchText(l *Lesson) string {
 				line(p.T(classKey(l.Category)))
 			}
 			for _, sec := range l.Sectors {
-				line(p.T("cert.lessons.sector." + sec))
+				line(p.T("cert.sector." + sec))
 			}
 		}
 	}
@@ -294,7 +294,7 @@ type Filter struct {
 func (f *Filter) check() error {
 	f.Category, f.Sector = strings.TrimSpace(f.Category), strings.TrimSpace(f.Sector)
 	f.Country = strings.ToUpper(strings.TrimSpace(f.Country))
-	if (f.Category != "" && !contains(Classes, f.Category)) || (f.Sector != "" && !contains(Sectors, f.Sector)) ||
+	if (f.Category != "" && !contains(Classes, f.Category)) || (f.Sector != "" && !contains(cert.Sectors, f.Sector)) ||
 		(f.Country != "" && !geo.IsValid(f.Country)) {
 		return errFilter
 	}

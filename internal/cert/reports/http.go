@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/i18n"
@@ -103,7 +104,7 @@ type formData struct {
 func (s *Service) renderForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form, problem string) {
 	p := web.PrinterOf(r)
 	v := web.ViewerOf(r)
-	d := formData{Countries: allCountries(p.Lang), Categories: Categories, Sectors: Sectors, Chosen: map[string]bool{},
+	d := formData{Countries: allCountries(p.Lang), Categories: Categories, Sectors: cert.Sectors, Chosen: map[string]bool{},
 		Script: ScriptPath(), Problem: problem, Limit: PerHour, HasCERT: map[string]bool{}}
 	codes, err := s.CountriesWithCERT(r.Context())
 	if err != nil {

@@ -95,16 +95,6 @@ func ENISAType(category string) string { return enisa[category] }
 // cert.reports.marking.M), the strictest first: a report came to one team.
 var CaseMarkings = []string{"amber+strict", "amber", "red"}
 
-// Sectors are the sectors a reporter may name (keys cert.reports.sector.S):
-// the sectors of high criticality and other critical sectors of the NIS2
-// directive, with the codes cert/cases uses for a case's sectors, so that a
-// report's sectors carry over to its case as they are.
-var Sectors = []string{
-	"energy", "transport", "banking", "financial_market", "health", "drinking_water", "waste_water",
-	"digital_infrastructure", "ict_service_management", "public_administration", "space", "postal_courier",
-	"waste_management", "chemicals", "food", "manufacturing", "digital_providers", "research", "other",
-}
-
 // Limits, in characters.
 const (
 	TitleMin       = 3
@@ -254,7 +244,7 @@ func (in *Input) check(v *web.Viewer, now time.Time) error {
 		if s == "" {
 			continue
 		}
-		if !slices.Contains(Sectors, s) {
+		if !slices.Contains(cert.Sectors, s) {
 			bad["sectors"] = "cert.reports.error.sector"
 			break
 		}
