@@ -246,7 +246,7 @@ func (in *Input) check(now time.Time) (*Key, error) {
 			bad[key] = "cert.error.contact_name"
 		case c.Phone != "" && !phoneRE.MatchString(c.Phone), c.EmergencyPhone != "" && !phoneRE.MatchString(c.EmergencyPhone):
 			bad[key] = "cert.error.phone"
-		case c.Email != "" && !validEmail(c.Email):
+		case c.Email != "" && !ValidEmail(c.Email):
 			bad[key] = "cert.error.email"
 		}
 		contacts = append(contacts, c)
@@ -276,7 +276,8 @@ func (in *Input) check(now time.Time) (*Key, error) {
 	return key, nil
 }
 
-func validEmail(s string) bool {
+// ValidEmail reports whether s is one plain e-mail address.
+func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && len(s) <= 254
 }

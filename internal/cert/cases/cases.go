@@ -214,7 +214,7 @@ func (s *Service) MayEdit(v *web.Viewer, c *cert.CaseRef) bool {
 }
 
 func (s *Service) isEditor(v *web.Viewer, c *Case) bool {
-	return v != nil && sharing.IsEditor(v, &sharing.Meta{Type: cert.CaseType, ID: c.ID, OwnerOrg: c.OwnerOrg})
+	return s.MayEdit(v, &cert.CaseRef{ID: c.ID, OwnerOrg: c.OwnerOrg})
 }
 
 // CategoryKey is the catalogue key of the case's RSIT type ("" for none).

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -294,7 +295,7 @@ type Filter struct {
 func (f *Filter) check() error {
 	f.Category, f.Sector = strings.TrimSpace(f.Category), strings.TrimSpace(f.Sector)
 	f.Country = strings.ToUpper(strings.TrimSpace(f.Country))
-	if (f.Category != "" && !contains(Classes, f.Category)) || (f.Sector != "" && !contains(cert.Sectors, f.Sector)) ||
+	if (f.Category != "" && !slices.Contains(Classes, f.Category)) || (f.Sector != "" && !slices.Contains(cert.Sectors, f.Sector)) ||
 		(f.Country != "" && !geo.IsValid(f.Country)) {
 		return errFilter
 	}
@@ -302,15 +303,6 @@ func (f *Filter) check() error {
 		f.Limit = 20
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // conditions is the SQL of the filter, on lessons aliased t. Sectors and

@@ -29,7 +29,6 @@ package reports
 import (
 	"context"
 	"embed"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -260,7 +259,7 @@ func (in *Input) check(v *web.Viewer, now time.Time) error {
 		bad["systems"] = "cert.reports.error.systems"
 	}
 	in.ContactEmail = strings.TrimSpace(in.ContactEmail)
-	if in.ContactEmail != "" && !validEmail(in.ContactEmail) {
+	if in.ContactEmail != "" && !cert.ValidEmail(in.ContactEmail) {
 		bad["contact_email"] = "cert.reports.error.email"
 	}
 	in.ReporterOrg = strings.TrimSpace(in.ReporterOrg)
@@ -295,11 +294,6 @@ func memberOf(v *web.Viewer, ref string) (web.Membership, bool) {
 		}
 	}
 	return web.Membership{}, false
-}
-
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
 }
 
 // followStatus is what the reporter is told of a report whose case (if
