@@ -4,16 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
-
-	"harambee.africa/harambee/internal/cert/lessons"
 )
 
 func init() {
 	moduleKeys = append(moduleKeys, func(used map[string]string) {
-		for _, c := range lessons.Classes {
-			used["cert.lessons.class."+strings.ReplaceAll(c, "-", "_")] = "lessons.Classes"
-		}
 		used["nav.cert_lessons"] = "wire_cert_lessons.go"
 		key := regexp.MustCompile(`"(cert\.lessons\.(?:error|flash)\.[a-z_]+)"`)
 		files, _ := filepath.Glob(filepath.Join("..", "cert", "lessons", "*.go"))

@@ -24,6 +24,7 @@ import (
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/cert"
+	"harambee.africa/harambee/internal/cert/cases"
 	"harambee.africa/harambee/internal/clock"
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/geo"
@@ -55,9 +56,17 @@ var Type = sharing.Type{Name: TypeName, Table: "cert_lessons", Title: "title_pla
 var Markings = []sharing.Marking{sharing.Clear, sharing.Green, sharing.Amber, sharing.AmberStrict}
 
 // Classes are the classes of the ENISA Reference Security Incident
-// Taxonomy a lesson is filed under (keys cert.lessons.class.C with "-" as "_").
-var Classes = []string{"abusive-content", "malicious-code", "information-gathering", "intrusion-attempts", "intrusions", "availability",
-	"information-content-security", "fraud", "vulnerable", "other"}
+// Taxonomy a lesson is filed under: those of cases.Taxonomy but its "test"
+// class, labelled as cases label them (cases.ClassKey).
+var Classes = func() []string {
+	var out []string
+	for _, c := range cases.Taxonomy {
+		if c.Name != "test" {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}()
 
 // Limits, in characters per language.
 const (
@@ -199,4 +208,4 @@ func markingOf(s string) (sharing.Marking, bool) {
 }
 
 // classKey is the catalogue key of a class.
-func classKey(c string) string { return "cert.lessons.class." + strings.ReplaceAll(c, "-", "_") }
+func classKey(c string) string { return cases.ClassKey(c) }
