@@ -151,24 +151,11 @@ func (s *Service) statePost(w http.ResponseWriter, r *http.Request, m *Meta) {
 func (s *Service) embargoPost(w http.ResponseWriter, r *http.Request, m *Meta) {
 	s.act(w, r, m, func(f *web.Form) error {
 		raw := strings.TrimSpace(f.Value("visible_from"))
-		if raw == "" {
-			return s.SetVisibleFrom(r.Context(), web.ViewerOf(r), m, nil, web.ClientIP(r))
+		t, ok := web.ParseFormTime(web.ViewerOf(r), raw)
+		if !ok || len(raw) == len("2006-01-02") { // an embargo names its hour
+			return errs.Field("embargo", map[string]string{"visible_from": "sharing.error.time"})
 		}
-		t, err := time.Parse(time.RFC3339, raw)
-		if err != nil {
-			loc := time.UTC
-			if v := web.ViewerOf(r); v != nil && v.TimeZone != "" {
-				if l, lerr := time.LoadLocation(v.TimeZone); lerr == nil {
-					loc = l
-				}
-			}
-			if t, err = time.ParseInLocation("2006-01-02T15:04:05", raw, loc); err != nil {
-				if t, err = time.ParseInLocation("2006-01-02T15:04", raw, loc); err != nil {
-					return errs.Field("embargo", map[string]string{"visible_from": "sharing.error.time"})
-				}
-			}
-		}
-		return s.SetVisibleFrom(r.Context(), web.ViewerOf(r), m, &t, web.ClientIP(r))
+		return s.SetVisibleFrom(r.Context(), web.ViewerOf(r), m, t, web.ClientIP(r))
 	})
 }
 

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
+	"time"
 
 	"harambee.africa/harambee/internal/i18n"
 )
@@ -93,4 +95,34 @@ func PrinterOf(r *http.Request) *i18n.Printer {
 func ClientIP(r *http.Request) string {
 	ip, _ := r.Context().Value(clientIPKey).(string)
 	return ip
+}
+
+// Location is the viewer's time zone, UTC when unknown (or for nobody).
+func (v *Viewer) Location() *time.Location {
+	if v != nil && v.TimeZone != "" {
+		if l, err := time.LoadLocation(v.TimeZone); err == nil {
+			return l
+		}
+	}
+	return time.UTC
+}
+
+// ParseFormTime reads a date or time a person typed in a form: RFC 3339,
+// or a date-time ("2026-11-27T10:00", seconds optional) or a date
+// ("2026-11-27", its midnight) in the viewer's time zone, which is the one
+// pages show times in. An empty value is nil; false means unreadable.
+func ParseFormTime(v *Viewer, raw string) (*time.Time, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, true
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return &t, true
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, raw, v.Location()); err == nil {
+			return &t, true
+		}
+	}
+	return nil, false
 }

@@ -86,12 +86,7 @@ func (s *Site) view(r *http.Request, data any, form *Form) *View {
 		p = s.Catalog.Printer(i18n.Default)
 	}
 	vw := ViewerOf(r)
-	loc := time.UTC
-	if vw != nil && vw.TimeZone != "" {
-		if l, err := time.LoadLocation(vw.TimeZone); err == nil {
-			loc = l
-		}
-	}
+	loc := vw.Location()
 	v := &View{Printer: p, Viewer: vw, Data: data, Form: form, Path: r.URL.Path,
 		Stylesheet: s.css.URL(), Now: s.Clock.Now(), Location: loc}
 	if v.Form == nil {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/cert"
@@ -204,21 +203,6 @@ func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' })
 }
 
-// parseTime reads a date or date-time field: "2026-11-27" or "2026-11-27T10:00".
-func parseTime(s string) (*time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, true
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			t = t.UTC()
-			return &t, true
-		}
-	}
-	return nil, false
-}
-
 func (s *Service) pastePost(w http.ResponseWriter, r *http.Request) {
 	f, err := web.ParseForm(r)
 	if err != nil {
@@ -232,10 +216,10 @@ func (s *Service) pastePost(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(f.Value("pattern")) != "" {
 		in := IndicatorInput{Pattern: f.Value("pattern"), Name: f.Value("name"), Marking: marking, Labels: labels, Note: f.Value("note")}
 		var ok bool
-		if in.ValidFrom, ok = parseTime(f.Value("valid_from")); !ok {
+		if in.ValidFrom, ok = web.ParseFormTime(v, f.Value("valid_from")); !ok {
 			f.Set("valid_from", "cert.observables.error.date")
 		}
-		if in.ValidUntil, ok = parseTime(f.Value("valid_until")); !ok {
+		if in.ValidUntil, ok = web.ParseFormTime(v, f.Value("valid_until")); !ok {
 			f.Set("valid_until", "cert.observables.error.date")
 		}
 		if !f.Has() {
@@ -333,22 +317,23 @@ func (s *Service) sightingPost(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
+	v := web.ViewerOf(r)
 	in := SightingInput{Org: f.Value("org"), Source: f.Value("source")}
 	if in.Count, err = strconv.Atoi(strings.TrimSpace(f.Value("count"))); err != nil {
 		f.Set("count", "cert.observables.error.count")
 	}
-	if t, ok := parseTime(f.Value("first_seen")); ok && t != nil {
+	if t, ok := web.ParseFormTime(v, f.Value("first_seen")); ok && t != nil {
 		in.FirstSeen = *t
 	} else {
 		f.Set("first_seen", "cert.observables.error.date")
 	}
-	if t, ok := parseTime(f.Value("last_seen")); !ok {
+	if t, ok := web.ParseFormTime(v, f.Value("last_seen")); !ok {
 		f.Set("last_seen", "cert.observables.error.date")
 	} else if t != nil {
 		in.LastSeen = *t
 	}
 	if !f.Has() {
-		_, err = s.AddSighting(r.Context(), web.ViewerOf(r), r.PathValue("id"), in, web.ClientIP(r))
+		_, err = s.AddSighting(r.Context(), v, r.PathValue("id"), in, web.ClientIP(r))
 	}
 	if f.Has() || f.Merge(err) {
 		s.renderObservable(w, r, http.StatusUnprocessableEntity, f)
