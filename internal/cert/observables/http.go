@@ -60,7 +60,8 @@ type sectionData struct {
 	Markings []sharing.Marking
 	Marking  sharing.Marking // the case's, the default
 	Next     string          // the next page, when there is one
-	Form     *web.Form
+	Form     *web.Form // the form that was sent: the paste, or the indicator when it has a pattern
+	Blank    *web.Form // the other one's
 	Result   *PasteResult
 }
 
@@ -70,7 +71,7 @@ func (s *Service) sectionData(ctx context.Context, v *web.Viewer, caseID string,
 	if err != nil {
 		return nil, err
 	}
-	d := &sectionData{CaseID: caseID, Kinds: observable.Kinds, Markings: sharing.Markings, Form: &web.Form{}}
+	d := &sectionData{CaseID: caseID, Kinds: observable.Kinds, Markings: sharing.Markings, Form: &web.Form{}, Blank: &web.Form{}}
 	if len(list) > PageSize {
 		list = list[:PageSize]
 		d.Next = "/cert/cases/" + caseID + "/observables?offset=" + strconv.Itoa(offset+PageSize)

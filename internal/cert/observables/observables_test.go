@@ -178,9 +178,13 @@ func TestIndicatorPatternStoredCanonical(t *testing.T) {
 		}
 	}
 	// The form takes a pattern too, and shows its error beside it.
-	res := keAdmin.B.Post("/cert/cases/"+caseA+"/observables?lang=en", url.Values{"pattern": {"[ipv4-addr:value ="}})
+	res := keAdmin.B.Post("/cert/cases/"+caseA+"/observables?lang=en", url.Values{"pattern": {"[ipv4-addr:value ="}, "labels": {"zqlabel"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "not a valid STIX 2.1 pattern") {
 		t.Errorf("bad pattern form: %d", res.StatusCode)
+	}
+	// What was typed stays in the indicator form only, not in the paste form.
+	if strings.Count(res.Body, `value="zqlabel"`) != 1 || !strings.Contains(res.Body, `id="f-ind-labels" name="labels" value="zqlabel"`) {
+		t.Errorf("the typed labels show %d times, or not in the indicator form", strings.Count(res.Body, `value="zqlabel"`))
 	}
 }
 
