@@ -12,6 +12,7 @@ import (
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/cert/cases"
 	"harambee.africa/harambee/internal/cert/lessons"
+	"harambee.africa/harambee/internal/cert/observables"
 	"harambee.africa/harambee/internal/cert/reports"
 	"harambee.africa/harambee/internal/cert/taxii"
 	"harambee.africa/harambee/internal/errs"
@@ -187,7 +188,14 @@ func ensureCERTCase(ctx context.Context, a *app.App, teams map[string]*web.Viewe
 	if _, err := s.Comment(ctx, sn, k.ID, "Trois nouveaux domaines signalés par l’opérateur ce matin.", ""); err != nil {
 		return fmt.Errorf("demo case note: %w", err)
 	}
-	h, err := s.HandOver(ctx, sn, k.ID, cases.HandOverInput{To: "telecom-cert-cn",
+	// The phishing pages' domain and address, pasted as an analyst would (defanged),
+	// and handed over with the case.
+	pasted, err := a.CertParts.Observables.Paste(ctx, sn, k.ID, observables.PasteInput{
+		Text: "hxxps://mobile-money-verification[.]example/login\n198.51.100[.]23", Labels: []string{"phishing"}}, "")
+	if err != nil {
+		return fmt.Errorf("demo observables: %w", err)
+	}
+	h, err := s.HandOver(ctx, sn, k.ID, cases.HandOverInput{To: "telecom-cert-cn", Observables: pasted.IDs,
 		Summary: "The phishing pages are hosted on a cloud provider in China; please ask for their removal and share what the " +
 			"provider's logs show."}, "")
 	if err != nil {

@@ -116,6 +116,9 @@ func TestLoad(t *testing.T) {
 		if n := count(`SELECT COUNT(*) FROM cert_cases`); n != 2 {
 			t.Errorf("%d cases, want the Senegalese case and the Chinese team's linked case", n)
 		}
+		if n := count(`SELECT COUNT(*) FROM cert_observable_handed`); n != 2 {
+			t.Errorf("%d observables handed over with the demo case, want its URL and address", n)
+		}
 		if n := count(`SELECT COUNT(*) FROM cert_handovers WHERE status = 'accepted'`); n != 1 {
 			t.Errorf("%d accepted hand-overs", n)
 		}
