@@ -60,8 +60,8 @@ type sectionData struct {
 	Markings []sharing.Marking
 	Marking  sharing.Marking // the case's, the default
 	Next     string          // the next page, when there is one
-	Form     *web.Form // the form that was sent: the paste, or the indicator when it has a pattern
-	Blank    *web.Form // the other one's
+	Form     *web.Form       // the form that was sent: the paste, or the indicator when it has a pattern
+	Blank    *web.Form       // the other one's
 	Result   *PasteResult
 }
 
