@@ -47,7 +47,7 @@ func (s *Service) Team(ctx context.Context, slug string) (*org.Org, error) {
 // sharing rule applies to GREEN records of the community.
 func (s *Service) vettedCond(column string, args *db.Args) string {
 	return `EXISTS (SELECT 1 FROM group_members gm JOIN orgs vo ON vo.id = gm.org_id WHERE gm.group_id = ` + args.Add(s.Group.ID) +
-		` AND gm.org_id = ` + column + ` AND vo.verified_at IS NOT NULL AND vo.id <> ` + args.Add(s.Office.ID) + `)`
+		` AND gm.org_id = ` + column + ` AND vo.verified_at IS NOT NULL)`
 }
 
 // IsVetted reports whether an organisation is a vetted CERT.
@@ -507,7 +507,7 @@ func (s *Service) Reconcile(ctx context.Context, by *web.Viewer) error {
 	in := map[string]bool{}
 	for _, id := range have {
 		in[id] = true
-		if id == s.Office.ID || want[id] {
+		if want[id] {
 			continue
 		}
 		if err := s.Sharing.SetGroupMember(ctx, office, s.Group, id, false); err != nil {

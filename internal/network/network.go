@@ -95,10 +95,10 @@ func (c *Core) IsMember(ctx context.Context, orgID string) (bool, error) {
 }
 
 // MemberCondition is an SQL condition true when the organisation id in
-// column is a member of the network (the programme office aside).
+// column is a member of the network (the programme office, which keeps the
+// group, is not one: sharing.EnsureGroup).
 func (c *Core) MemberCondition(column string, args *db.Args) string {
-	return `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ` + args.Add(c.Group.ID) + ` AND gm.org_id = ` + column +
-		` AND gm.org_id <> ` + args.Add(c.Office.ID) + `)`
+	return `EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ` + args.Add(c.Group.ID) + ` AND gm.org_id = ` + column + `)`
 }
 
 // Need is one thing an organisation offers or seeks.

@@ -101,8 +101,7 @@ func (s *Service) Search(ctx context.Context, f Filter) ([]Entry, string, error)
 	}
 	if f.Members {
 		// Core.MemberCondition's rule, written as a set the query can start from.
-		where = append(where, `o.id IN (SELECT gm.org_id FROM group_members gm WHERE gm.group_id = `+args.Add(s.Core.Group.ID)+
-			` AND gm.org_id <> `+args.Add(s.Core.Office.ID)+`)`)
+		where = append(where, `o.id IN (SELECT gm.org_id FROM group_members gm WHERE gm.group_id = `+args.Add(s.Core.Group.ID)+`)`)
 	}
 	rank := `0`
 	if len(toks) > 0 {
