@@ -326,6 +326,22 @@ func (s *Service) RemoveShare(ctx context.Context, v *web.Viewer, m *Meta, share
 	})
 }
 
+// RemoveShareIn takes one share of a record back inside the caller's
+// transaction, without a viewer: for a module withdrawing a share it made
+// itself (observables handed over with a case that was then declined),
+// which the module audits.
+func (s *Service) RemoveShareIn(ctx context.Context, tx *sql.Tx, t Type, recordID, shareID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM shares WHERE id = $1 AND record_type = $2 AND record_id = $3`, shareID, t.Name, recordID)
+	return errs.Wrap("remove share", err)
+}
+
+// DropSharesIn removes every share of a record inside the caller's
+// transaction: for a module deleting the record.
+func (s *Service) DropSharesIn(ctx context.Context, tx *sql.Tx, t Type, recordID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM shares WHERE record_type = $1 AND record_id = $2`, t.Name, recordID)
+	return errs.Wrap("drop shares", err)
+}
+
 // Shares lists a record's shares with the names of their targets.
 func (s *Service) Shares(ctx context.Context, m *Meta) ([]Share, error) {
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT s.id, s.target_kind, s.target_id, s.granted_by, s.granted_at,

@@ -118,7 +118,7 @@ func (s *Service) ShareWith(ctx context.Context, v *web.Viewer, caseID string, i
 		})
 		if err != nil {
 			if shareID != "" {
-				if _, derr := s.DB.W.ExecContext(ctx, `DELETE FROM shares WHERE id = $1`, shareID); derr != nil {
+				if derr := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.Sharing.RemoveShareIn(ctx, tx, Type, m.ID, shareID) }); derr != nil {
 					err = errors.Join(err, derr)
 				}
 			}
@@ -165,8 +165,8 @@ func (s *Service) Unshare(ctx context.Context, caseID string, ids []string, toOr
 		}
 		for _, h := range list {
 			if h.share != "" {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM shares WHERE id = $1 AND record_type = $2`, h.share, TypeName); err != nil {
-					return errs.Wrap("take back observables", err)
+				if err := s.Sharing.RemoveShareIn(ctx, tx, Type, h.id, h.share); err != nil {
+					return err
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM cert_observable_handed WHERE observable_id = $1 AND org_id = $2`, h.id, toOrg); err != nil {
@@ -207,8 +207,8 @@ func (s *Service) Delete(ctx context.Context, v *web.Viewer, id, ip string) erro
 		return errForbidden
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM shares WHERE record_type = $1 AND record_id = $2`, TypeName, o.ID); err != nil {
-			return errs.Wrap("delete observable", err)
+		if err := s.Sharing.DropSharesIn(ctx, tx, Type, o.ID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cert_observables WHERE id = $1`, o.ID); err != nil {
 			return errs.Wrap("delete observable", err)

@@ -113,8 +113,10 @@ func (s *Service) publish(ctx context.Context, v *web.Viewer, a *Application, ip
 // discard removes an application that could not be published, with its shares.
 func (s *Service) discard(ctx context.Context, id string) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM shares WHERE record_type = '` + TypeName + `' AND record_id = $1`,
-			`DELETE FROM network_application_steps WHERE application_id = $1`,
+		if err := s.Sharing.DropSharesIn(ctx, tx, Type, id); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM network_application_steps WHERE application_id = $1`,
 			`DELETE FROM network_application_countries WHERE application_id = $1`, `DELETE FROM network_applications WHERE id = $1`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
