@@ -41,6 +41,8 @@ type DB struct {
 	Path string
 	// URL is the connection URL, for PostgreSQL.
 	URL string
+
+	ck *checkpointer // SQLite only
 }
 
 // Open opens the database at rawURL, or SQLite under dataDir when rawURL is empty.
@@ -63,9 +65,13 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	// busy_timeout comes first so that the pragmas that follow wait too.
+	// The writer never checkpoints (wal_autocheckpoint 0): the
+	// checkpointer does, from its own connection (see checkpoint.go).
+	// Statement journals and temporary tables stay in memory.
 	file := "file:" + uriPath(path)
-	dsn := file + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_time_format=sqlite&_txlock=immediate"
+	dsn := file + "?_pragma=busy_timeout(10000)&_pragma=page_size(16384)&_journal_mode=WAL" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=wal_autocheckpoint(0)" +
+		"&_pragma=journal_size_limit(67108864)&_pragma=temp_store(MEMORY)&_time_format=sqlite&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -84,6 +90,12 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
+	ck, err := startCheckpointer(file)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.ck = ck
 	return d, nil
 }
 
@@ -113,9 +125,14 @@ func (d *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close closes both pools, after folding the SQLite write-ahead log into
+// the database file.
 func (d *DB) Close() error {
-	err := d.W.Close()
+	var err error
+	if d.ck != nil {
+		err = d.ck.stop()
+	}
+	err = errors.Join(err, d.W.Close())
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
 	}
