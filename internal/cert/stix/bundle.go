@@ -96,10 +96,14 @@ func ParseEnvelope(data []byte, limits Limits) (*Bundle, error) {
 }
 
 func parseTop(data []byte, limits Limits, envelope bool) (*Bundle, error) {
-	if err := checkJSON(data); err != nil {
+	if err := checkUTF8(data); err != nil {
 		return nil, err
 	}
-	top := splitTop(data)
+	l, outside := splitList(data)
+	if err := scanMembers(data, l.members, outside); err != nil {
+		return nil, err
+	}
+	top := splitTopWith(data, l)
 	if top.NotObject != "" {
 		return nil, bundleErr(Malformed, "not a STIX bundle: a JSON %s where a JSON object is expected", top.NotObject)
 	}
@@ -149,12 +153,13 @@ func parseObjects(raws [][]byte) ([]*Object, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ks := keys{}
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(raws) {
 					return
 				}
-				o, err := parseScanned(raws[i])
+				o, err := parseScannedIn(raws[i], ks)
 				if err != nil {
 					errs[i] = err
 					failed.Store(true) // later objects need not be checked; earlier ones still are, below
@@ -185,6 +190,17 @@ func parseObjects(raws [][]byte) ([]*Object, error) {
 // checkJSON refuses invalid UTF-8, JSON syntax errors and objects that repeat a key (which
 // encoding/json would silently resolve to the last value).
 func checkJSON(data []byte) error {
+	if err := checkUTF8(data); err != nil {
+		return err
+	}
+	if err := scanJSON(data); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkUTF8 refuses invalid UTF-8, naming the first bad byte.
+func checkUTF8(data []byte) error {
 	if !utf8.Valid(data) {
 		off := 0
 		for off < len(data) {
@@ -195,9 +211,6 @@ func checkJSON(data []byte) error {
 			off += n
 		}
 		return bundleErr(Malformed, "invalid UTF-8 at byte %d", off)
-	}
-	if err := scanJSON(data); err != nil {
-		return err
 	}
 	return nil
 }
@@ -247,11 +260,14 @@ func ParseObject(raw []byte) (*Object, error) {
 // the reference and pattern checks, and the hand checks or the OASIS
 // schema all read the same decoded value. The object keeps raw itself,
 // not a copy: a bundle's objects share the bundle's bytes.
-func parseScanned(raw []byte) (*Object, error) {
+func parseScanned(raw []byte) (*Object, error) { return parseScannedIn(raw, nil) }
+
+// parseScannedIn is parseScanned with the property names of ks.
+func parseScannedIn(raw []byte, ks keys) (*Object, error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, invalid("not a JSON object")
 	}
-	v, _ := decodeValue(raw, 0)
+	v, _ := decodeAt(raw, 0, 0, ks)
 	doc := v.(map[string]any)
 	o, e := objectOf(doc)
 	if e != nil {

@@ -17,12 +17,31 @@ import (
 // decodeValue decodes the JSON value at data[pos:], which scanJSON has
 // accepted, and returns it with the position after it. Numbers stay
 // json.Number, as jsonschema.UnmarshalJSON leaves them.
-func decodeValue(data []byte, pos int) (any, int) { return decodeAt(data, pos, 0) }
+func decodeValue(data []byte, pos int) (any, int) { return decodeAt(data, pos, 0, nil) }
+
+// keys keeps one copy of each property name a parsing worker has decoded
+// (up to maxKeys of them), so that the names repeated in every object of a
+// bundle are not allocated again for each: they were a quarter of the
+// allocations of a parse. A nil keys allocates every name.
+type keys map[string]string
+
+const maxKeys = 1024
+
+func (ks keys) name(b []byte) string {
+	if s, ok := ks[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if ks != nil && len(ks) < maxKeys {
+		ks[s] = s
+	}
+	return s
+}
 
 // decodeAt decodes the value at pos, depth levels inside the object being
 // decoded: a STIX object has a dozen properties or more, the objects
 // inside it (external references, kill chain phases, hashes) a few.
-func decodeAt(data []byte, pos, depth int) (any, int) {
+func decodeAt(data []byte, pos, depth int, ks keys) (any, int) {
 	pos = skipWS(data, pos)
 	switch c := data[pos]; c {
 	case '{':
@@ -37,10 +56,10 @@ func decodeAt(data []byte, pos, depth int) (any, int) {
 		}
 		for {
 			var k string
-			k, pos = decodeString(data, skipWS(data, pos))
+			k, pos = decodeKeyIn(data, skipWS(data, pos), ks)
 			pos = skipWS(data, pos) + 1 // ':'
 			var v any
-			v, pos = decodeAt(data, pos, depth+1)
+			v, pos = decodeAt(data, pos, depth+1, ks)
 			m[k] = v
 			pos = skipWS(data, pos)
 			if data[pos] == '}' {
@@ -56,7 +75,7 @@ func decodeAt(data []byte, pos, depth int) (any, int) {
 		}
 		for {
 			var v any
-			v, pos = decodeAt(data, pos, depth+1)
+			v, pos = decodeAt(data, pos, depth+1, ks)
 			l = append(l, v)
 			pos = skipWS(data, pos)
 			if data[pos] == ']' {
@@ -79,6 +98,19 @@ func decodeAt(data []byte, pos, depth int) (any, int) {
 		}
 		return json.Number(data[pos:end]), end
 	}
+}
+
+// decodeKeyIn decodes the property name starting at data[pos] ('"'),
+// through ks when it has no escapes.
+func decodeKeyIn(data []byte, pos int, ks keys) (string, int) {
+	i := pos + 1
+	for i < len(data) && data[i] != '"' && data[i] != '\\' {
+		i++
+	}
+	if data[i] == '"' {
+		return ks.name(data[pos+1 : i]), i + 1
+	}
+	return unescape(data, pos+1, i)
 }
 
 // decodeString decodes the string starting at data[pos] ('"').
@@ -164,37 +196,12 @@ func skipValue(data []byte, pos int) int {
 	pos = skipWS(data, pos)
 	switch data[pos] {
 	case '{', '[':
-		depth := 0
-		for i := pos; i < len(data); i++ {
-			switch data[i] {
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			case '"':
-				i = skipString(data, i) - 1
-			}
-		}
-		return len(data)
+		return skipBalanced(data, pos)
 	case '"':
-		return skipString(data, pos)
+		return stringEnd(data, pos) + 1
 	}
 	_, end := decodeValue(data, pos)
 	return end
-}
-
-func skipString(data []byte, pos int) int {
-	i := pos + 1
-	for data[i] != '"' {
-		if data[i] == '\\' {
-			i++
-		}
-		i++
-	}
-	return i + 1
 }
 
 func skipWS(data []byte, pos int) int {
@@ -221,7 +228,11 @@ type topLevel struct {
 
 // splitTop reads the top level of a scanned document without decoding
 // the objects.
-func splitTop(data []byte) topLevel {
+func splitTop(data []byte) topLevel { return splitTopWith(data, list{start: -1}) }
+
+// splitTopWith is splitTop with the objects list that splitList found,
+// which it need not walk again.
+func splitTopWith(data []byte, l list) topLevel {
 	var t topLevel
 	t.ObjectsOK = true
 	pos := skipWS(data, 0)
@@ -244,8 +255,14 @@ func splitTop(data []byte) topLevel {
 		case "id":
 			t.ID, pos = decodeValue(data, pos)
 		case "objects":
-			switch data[pos] {
-			case '[':
+			switch {
+			case pos == l.start:
+				t.Objects = make([][]byte, len(l.members))
+				for i, m := range l.members {
+					t.Objects[i] = data[m[0]:m[1]]
+				}
+				pos = l.end
+			case data[pos] == '[':
 				t.Objects = [][]byte{}
 				pos = skipWS(data, pos+1)
 				if data[pos] == ']' {
@@ -262,7 +279,7 @@ func splitTop(data []byte) topLevel {
 					}
 					pos = skipWS(data, pos+1)
 				}
-			case 'n':
+			case data[pos] == 'n':
 				t.Objects, pos = nil, pos+4
 			default:
 				t.ObjectsOK = false

@@ -12,8 +12,13 @@ import (
 type scanner struct {
 	data []byte
 	pos  int
-	keys [][]byte // keys of the open objects, each object's from its mark
+	keys []rawKey // keys of the open objects, each object's from its mark
 	err  *Error
+
+	escaped bool // whether the last string str read holds escapes
+
+	split bool // delimit the top-level "objects" list's members (splitList)
+	list  list // and its members
 }
 
 // maxDepth bounds nesting, as encoding/json does (10,000).
@@ -142,12 +147,13 @@ func (s *scanner) number() bool {
 	return true
 }
 
-// str reads a string and returns its raw bytes between the quotes; escaped
-// reports whether it holds escapes.
+// str reads a string and returns its raw bytes between the quotes;
+// s.escaped says whether it holds escapes.
 func (s *scanner) str() (raw []byte, ok bool) {
 	d := s.data
 	start := s.pos + 1
 	s.pos++
+	s.escaped = false
 	for s.pos < len(d) {
 		c := d[s.pos]
 		switch {
@@ -155,6 +161,7 @@ func (s *scanner) str() (raw []byte, ok bool) {
 			s.pos++
 			return d[start : s.pos-1], true
 		case c == '\\':
+			s.escaped = true
 			s.pos++
 			if s.pos >= len(d) {
 				return nil, s.fail("")
@@ -192,15 +199,21 @@ func (s *scanner) str() (raw []byte, ok bool) {
 	return nil, s.fail("")
 }
 
+// rawKey is a key as it is written, and whether it holds escapes.
+type rawKey struct {
+	raw     []byte
+	escaped bool
+}
+
 // sameKey compares two raw keys as the strings they encode.
-func sameKey(a, b []byte) bool {
-	if string(a) == string(b) {
+func sameKey(a, b rawKey) bool {
+	if string(a.raw) == string(b.raw) {
 		return true
 	}
-	if !hasEscape(a) && !hasEscape(b) {
+	if !a.escaped && !b.escaped {
 		return false
 	}
-	return decodeKey(a) == decodeKey(b)
+	return decodeKey(a.raw) == decodeKey(b.raw)
 }
 
 func hasEscape(b []byte) bool {
@@ -245,11 +258,12 @@ func (s *scanner) object(depth int) bool {
 		if !ok {
 			return false
 		}
+		rk := rawKey{k, s.escaped}
 		// Few keys: compare with each; many: a set, so that a hostile object
 		// with a huge number of keys costs linear time.
 		if set != nil {
 			dk := string(k)
-			if hasEscape(k) {
+			if rk.escaped {
 				dk = decodeKey(k)
 			}
 			if _, dup := set[dk]; dup {
@@ -258,15 +272,15 @@ func (s *scanner) object(depth int) bool {
 			set[dk] = struct{}{}
 		} else {
 			for _, prev := range s.keys[mark:] {
-				if sameKey(prev, k) {
+				if sameKey(prev, rk) {
 					return s.fail("duplicate key %q at byte %d", decodeKey(k), s.pos)
 				}
 			}
-			s.keys = append(s.keys, k)
+			s.keys = append(s.keys, rk)
 			if len(s.keys)-mark > 32 {
 				set = make(map[string]struct{}, 64)
 				for _, prev := range s.keys[mark:] {
-					set[decodeKey(prev)] = struct{}{}
+					set[decodeKey(prev.raw)] = struct{}{}
 				}
 			}
 		}
@@ -279,7 +293,11 @@ func (s *scanner) object(depth int) bool {
 		}
 		s.pos++
 		s.ws()
-		if !s.value(depth) {
+		if s.split && depth == 1 && s.pos < len(s.data) && s.data[s.pos] == '[' && isObjectsKey(k) {
+			if !s.objectsList() {
+				return false
+			}
+		} else if !s.value(depth) {
 			return false
 		}
 		s.ws()

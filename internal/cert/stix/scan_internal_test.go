@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -118,3 +119,87 @@ func FuzzScanner(f *testing.F) {
 
 var _ = bytes.NewReader
 var _ = io.EOF
+
+// splitAgrees: checking a document split (the top level, then the members
+// of its "objects" list on every core) gives the scanner's answer on the
+// whole document, to the message.
+func splitAgrees(t *testing.T, in []byte) {
+	t.Helper()
+	if !utf8.Valid(in) {
+		return // refused before either runs
+	}
+	want := scanJSON(in)
+	l, outside := splitList(in)
+	got := scanMembers(in, l.members, outside)
+	if (want == nil) != (got == nil) || (want != nil && want.Error() != got.Error()) {
+		t.Fatalf("%q: whole %v, split %v", in, want, got)
+	}
+	if want != nil {
+		return
+	}
+	// The top level read with the list found agrees with reading it anew.
+	a, b := splitTop(in), splitTopWith(in, l)
+	if len(a.Objects) != len(b.Objects) || (a.Objects == nil) != (b.Objects == nil) || a.ObjectsOK != b.ObjectsOK ||
+		a.NotObject != b.NotObject || a.HasType != b.HasType || a.Type != b.Type || a.ID != b.ID {
+		t.Fatalf("%q: top level %+v, with the list %+v", in, a, b)
+	}
+	for i := range a.Objects {
+		if !bytes.Equal(a.Objects[i], b.Objects[i]) {
+			t.Fatalf("%q: member %d is %q, with the list %q", in, i, a.Objects[i], b.Objects[i])
+		}
+	}
+}
+
+func TestSplitScanAgrees(t *testing.T) {
+	objs := func(members ...string) string {
+		return `{"type":"bundle","id":"bundle--1","objects":[` + strings.Join(members, ",") + `]}`
+	}
+	var many []string
+	for i := 0; i < 300; i++ {
+		many = append(many, `{"type":"x","n":`+strconv.Itoa(i)+`,"s":"a \"quoted\" \\ word"}`)
+	}
+	bad := func(i int, member string) string {
+		l := append([]string(nil), many...)
+		l[i] = member
+		return objs(l...)
+	}
+	for _, in := range []string{
+		objs(), objs(`{}`), objs(`{"a":1}`, `{"a":1,"a":2}`), objs(`{"a":[1}]`), objs(`{"a":"x\"}`), objs(`{"a":"\x"}`),
+		objs(`1`, `"s"`, `[1,2]`, `{"a":{}}`), objs(`{"a":1}`, `{`), `{"objects":[{"a":1},{"a":2}`, `{"objects":[{"a":"b`,
+		`{"objects":[{"a":1}],"objects":[]}`, `{"objects":[{"a":1}]} x`, `{"objects":[{"a":1}],"type":tru}`,
+		`{"\u006fbjects":[{"a":1,"a":1}]}`, `{"x":{"objects":[{"a":1,"a":1}]}}`, `{"objects":{"a":{"b":1,"b":2}}}`,
+		objs(`{"a":"\\"}`, `{"b":"\\\""}`), objs(`{"a":"\\\\\"}`), objs(`{"a":1]`), objs(`{"a":{"b":1}}}`),
+		objs(many...), bad(0, `{"a":01}`), bad(150, `{"a":1,"a":2}`), bad(299, `{"a":[}`), bad(7, `{"a":1}`+"\x01"),
+		bad(40, `{"a":"\u12"}`), strings.TrimSuffix(objs(many...), "]}"), `{"objects":null}`, `{"objects":{}}`, `[]`, `{"objects":[]}`,
+		`{"type":"bundle","objects":[1,"x",{"a":1},null],"id":"bundle--2"}`,
+	} {
+		splitAgrees(t, []byte(in))
+	}
+	for _, f := range []string{"attack/ics-attack-18.1.json", "attack/ics-attack-18.0.json"} {
+		b, err := os.ReadFile(filepath.Join("../../../../shared/data", f))
+		if err != nil {
+			t.Logf("%s not present", f)
+			continue
+		}
+		splitAgrees(t, b)
+		// A break in one member of a real bundle, far from its start.
+		i := bytes.LastIndex(b, []byte(`"description": "`))
+		if i < 0 {
+			t.Fatalf("%s has no description", f)
+		}
+		broken := append(append(append([]byte(nil), b[:i]...), `"description": 01, "x": "`...), b[i+len(`"description": "`):]...)
+		splitAgrees(t, broken)
+		if scanJSON(broken) == nil {
+			t.Fatalf("%s: the break was not found", f)
+		}
+	}
+}
+
+func FuzzSplitScan(f *testing.F) {
+	for _, s := range []string{`{"objects":[{"a":1},{"a":1,"a":2}]}`, `{"type":"bundle","objects":[{"a":"\"}"},[1],2]}`, `{"objects":[{"a":[}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		splitAgrees(t, in)
+	})
+}
