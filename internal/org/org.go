@@ -304,6 +304,38 @@ func (s *Service) ByID(ctx context.Context, id string) (*Org, error) {
 	return s.by(ctx, "id", id)
 }
 
+// ByIDs returns the organisations with the given ids, keyed by id, in one
+// query, for pages that show many organisations' names; ids that name no
+// organisation are left out. Their sectors are not read.
+func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Org, error) {
+	out := map[string]Org{}
+	args := &db.Args{}
+	var marks []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			marks = append(marks, args.Add(id))
+		}
+	}
+	if len(marks) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id IN (`+strings.Join(marks, ", ")+`)`, args.List()...)
+	if err != nil {
+		return nil, errs.Wrap("orgs by id", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[o.ID] = *o
+	}
+	return out, errs.Wrap("orgs by id", rows.Err())
+}
+
 // by reads the organisation whose column (slug or id) holds value.
 func (s *Service) by(ctx context.Context, column, value string) (*Org, error) {
 	o, err := scanOrg(s.DB.R.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE `+column+` = $1`, value))

@@ -11,7 +11,9 @@ import (
 )
 
 var (
-	orgRef     = web.Obj(map[string]any{"id": web.Str, "slug": web.Str, "name": web.Str, "country": web.Str}, "id", "slug", "name")
+	orgRef = web.Obj(map[string]any{"id": web.Str, "slug": web.Str,
+		"name":      map[string]any{"type": "string", "description": "in the reader's language (?lang), else English, else the original"},
+		"name_lang": web.Str, "country": web.Str}, "id", "slug", "name", "name_lang")
 	personRef  = map[string]any{"type": []string{"object", "null"}, "properties": map[string]any{"id": web.Str, "name": web.Str}}
 	nullTime   = map[string]any{"type": []string{"string", "null"}, "format": "date-time"}
 	clockShape = web.Obj(map[string]any{"target_minutes": web.Int, "met": web.Bool, "breached": web.Bool, "minutes": web.Int,
@@ -100,11 +102,19 @@ func (s *Service) mountAPI(site *web.Site) {
 	}
 }
 
+// apiOrg is a team as the API names it: in the reader's language, as the
+// directory's API does, with the language the name is in.
 type apiOrg struct {
-	ID      string `json:"id"`
-	Slug    string `json:"slug"`
-	Name    string `json:"name"`
-	Country string `json:"country,omitempty"`
+	ID       string `json:"id"`
+	Slug     string `json:"slug"`
+	Name     string `json:"name"`
+	NameLang string `json:"name_lang"`
+	Country  string `json:"country,omitempty"`
+}
+
+func orgOfAPI(id, slug, country string, names teamNames) apiOrg {
+	n := names[id]
+	return apiOrg{ID: id, Slug: slug, Name: n.Text, NameLang: n.Lang, Country: country}
 }
 
 type apiPerson struct {
@@ -198,11 +208,11 @@ func clockOfAPI(k Clock) apiClock {
 		Left: int64(k.Left / time.Minute)}
 }
 
-func (s *Service) apiOf(c *Case) apiCase {
+func (s *Service) apiOf(c *Case, names teamNames) apiCase {
 	sla := c.SLAAt(s.Clock.Now())
 	out := apiCase{ID: c.ID, URL: s.Site.BaseURL + c.Path(), Title: c.Title, Summary: c.Summary, Category: c.Category, Class: c.Class(),
 		Severity: c.Severity, Status: c.Status, Marking: string(c.Marking), Floor: string(c.Floor), Countries: c.Countries,
-		Sectors: c.Sectors, OwnerOrg: apiOrg{ID: c.OwnerOrg, Slug: c.OwnerSlug, Name: c.OwnerName, Country: c.OwnerCountry},
+		Sectors: c.Sectors, OwnerOrg: orgOfAPI(c.OwnerOrg, c.OwnerSlug, c.OwnerCountry, names),
 		ReportID: c.ReportID, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, AcknowledgedAt: c.AcknowledgedAt, ResolvedAt: c.ResolvedAt,
 		ClosedAt: c.ClosedAt, SLA: apiSLA{Paused: sla.Paused, Ack: clockOfAPI(sla.Ack), Resolve: clockOfAPI(sla.Resolve)}, From: []string{}}
 	if out.Countries == nil {
@@ -217,16 +227,26 @@ func (s *Service) apiOf(c *Case) apiCase {
 	return out
 }
 
-func (s *Service) handOverOf(h *HandOver) apiHandOver {
+func (s *Service) handOverOf(h *HandOver, names teamNames) apiHandOver {
 	out := apiHandOver{ID: h.ID, URL: s.Site.BaseURL + h.Path(), Case: h.CaseID,
-		From: apiOrg{ID: h.FromOrg, Slug: h.FromSlug, Name: h.FromName, Country: h.FromCountry},
-		To:   apiOrg{ID: h.ToOrg, Slug: h.ToSlug, Name: h.ToName, Country: h.ToCountry}, Title: h.Title, Summary: h.Summary,
+		From: orgOfAPI(h.FromOrg, h.FromSlug, h.FromCountry, names), To: orgOfAPI(h.ToOrg, h.ToSlug, h.ToCountry, names),
+		Title: h.Title, Summary: h.Summary,
 		Edited: h.SummaryEdited, Marking: string(h.Marking), Observables: h.Observables, Status: h.Status, Reason: h.Reason,
 		LinkedCase: h.LinkedCase, CreatedAt: h.CreatedAt, RespondedAt: h.RespondedAt}
 	if out.Observables == nil {
 		out.Observables = []string{}
 	}
 	return out
+}
+
+// answerHandOver writes one hand-over, its teams named in the reader's language.
+func (s *Service) answerHandOver(w http.ResponseWriter, r *http.Request, status int, h *HandOver) {
+	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, h.FromOrg, h.ToOrg)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, status, s.handOverOf(h, names))
 }
 
 func taskOf(t Task) apiTask {
@@ -255,9 +275,18 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
+	ids := make([]string, len(page.Items))
+	for i, c := range page.Items {
+		ids[i] = c.OwnerOrg
+	}
+	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
 	items := make([]apiCase, 0, len(page.Items))
 	for _, c := range page.Items {
-		items = append(items, s.apiOf(c))
+		items = append(items, s.apiOf(c, names))
 	}
 	web.JSON(w, http.StatusOK, web.NewList(items, page.Next))
 }
@@ -270,28 +299,49 @@ func (s *Service) full(r *http.Request, id string) (apiCase, error) {
 	if err != nil {
 		return apiCase{}, err
 	}
-	out := s.apiOf(c)
 	ref, err := s.ref(ctx, c)
 	if err != nil {
-		return out, err
+		return apiCase{}, err
 	}
-	out.From = append(out.From, ref.From...)
 	events, err := s.Timeline(ctx, v, c.ID)
 	if err != nil {
-		return out, err
+		return apiCase{}, err
 	}
 	members, err := s.Members(ctx, c.OwnerOrg)
 	if err != nil {
-		return out, err
+		return apiCase{}, err
 	}
-	names := map[string]string{}
-	for _, m := range members {
-		names[m.ID] = m.Name
+	hos, err := s.HandOversOf(ctx, v, c.ID)
+	if err != nil {
+		return apiCase{}, err
+	}
+	var received *HandOver
+	if c.OriginHandOver != "" {
+		if h, err := s.GetHandOver(ctx, v, c.OriginHandOver); err == nil {
+			received = h
+		}
+	}
+	ids := append(eventTeams(events), c.OwnerOrg)
+	for _, h := range hos {
+		ids = append(ids, h.FromOrg, h.ToOrg)
+	}
+	if received != nil {
+		ids = append(ids, received.FromOrg, received.ToOrg)
 	}
 	p := web.PrinterOf(r)
+	names, err := s.namesIn(ctx, p.Lang, ids...)
+	if err != nil {
+		return apiCase{}, err
+	}
+	out := s.apiOf(c, names)
+	out.From = append(out.From, ref.From...)
+	people := map[string]string{}
+	for _, m := range members {
+		people[m.ID] = m.Name
+	}
 	tl := []apiEvent{}
 	for _, ev := range events {
-		e := apiEvent{ID: ev.ID, Kind: ev.Kind, Body: ev.Body, Text: eventText(p, ev, names), Data: ev.Data, At: ev.At}
+		e := apiEvent{ID: ev.ID, Kind: ev.Kind, Body: ev.Body, Text: eventText(p, ev, people, names), Data: ev.Data, At: ev.At}
 		if ev.Actor != "" {
 			e.Actor = &apiPerson{ID: ev.Actor, Name: ev.ActorName}
 		}
@@ -307,20 +357,14 @@ func (s *Service) full(r *http.Request, id string) (apiCase, error) {
 		tk = append(tk, taskOf(t))
 	}
 	out.Tasks = &tk
-	hos, err := s.HandOversOf(ctx, v, c.ID)
-	if err != nil {
-		return out, err
-	}
 	hl := []apiHandOver{}
 	for _, h := range hos {
-		hl = append(hl, s.handOverOf(h))
+		hl = append(hl, s.handOverOf(h, names))
 	}
 	out.HandOvers = &hl
-	if c.OriginHandOver != "" {
-		if h, err := s.GetHandOver(ctx, v, c.OriginHandOver); err == nil {
-			x := s.handOverOf(h)
-			out.Received = &x
-		}
+	if received != nil {
+		x := s.handOverOf(received, names)
+		out.Received = &x
 	}
 	return out, nil
 }
@@ -505,11 +549,20 @@ func (s *Service) apiHandOver(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, s.handOverOf(h))
+	s.answerHandOver(w, r, http.StatusCreated, h)
 }
 
 func (s *Service) apiInbox(w http.ResponseWriter, r *http.Request) {
 	in, out, err := s.Inbox(r.Context(), web.ViewerOf(r))
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	var ids []string
+	for _, h := range append(in, out...) {
+		ids = append(ids, h.FromOrg, h.ToOrg)
+	}
+	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return
@@ -519,10 +572,10 @@ func (s *Service) apiInbox(w http.ResponseWriter, r *http.Request) {
 		Outgoing []apiHandOver `json:"outgoing"`
 	}{Incoming: []apiHandOver{}, Outgoing: []apiHandOver{}}
 	for _, h := range in {
-		res.Incoming = append(res.Incoming, s.handOverOf(h))
+		res.Incoming = append(res.Incoming, s.handOverOf(h, names))
 	}
 	for _, h := range out {
-		res.Outgoing = append(res.Outgoing, s.handOverOf(h))
+		res.Outgoing = append(res.Outgoing, s.handOverOf(h, names))
 	}
 	web.JSON(w, http.StatusOK, res)
 }
@@ -533,7 +586,7 @@ func (s *Service) apiHandOverGet(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.handOverOf(h))
+	s.answerHandOver(w, r, http.StatusOK, h)
 }
 
 func (s *Service) apiAccept(w http.ResponseWriter, r *http.Request) {
@@ -558,7 +611,7 @@ func (s *Service) apiDecline(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.handOverOf(h))
+	s.answerHandOver(w, r, http.StatusOK, h)
 }
 
 func (s *Service) apiWithdraw(w http.ResponseWriter, r *http.Request) {
@@ -567,7 +620,7 @@ func (s *Service) apiWithdraw(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.handOverOf(h))
+	s.answerHandOver(w, r, http.StatusOK, h)
 }
 
 func (s *Service) apiEditHandOver(w http.ResponseWriter, r *http.Request) {
@@ -583,5 +636,5 @@ func (s *Service) apiEditHandOver(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.handOverOf(h))
+	s.answerHandOver(w, r, http.StatusOK, h)
 }

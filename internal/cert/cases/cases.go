@@ -103,7 +103,7 @@ type Case struct {
 	ID           string
 	OwnerOrg     string
 	OwnerSlug    string
-	OwnerName    string
+	OwnerName    string // the team's name in its original language; pages name it in the reader's
 	OwnerCountry string
 	Title        string
 	Summary      string

@@ -33,7 +33,7 @@ type HandOver struct {
 	CaseID        string
 	FromOrg       string
 	FromSlug      string
-	FromName      string
+	FromName      string // the teams' names in their original language; pages name them in the reader's
 	FromCountry   string
 	ToOrg         string
 	ToSlug        string
@@ -216,7 +216,7 @@ func (s *Service) HandOver(ctx context.Context, v *web.Viewer, caseID string, in
 				return err
 			}
 		}
-		d := map[string]string{"team": to.Name, "handover": h.ID, "marking": string(marking)}
+		d := map[string]string{"team": to.Name, "team_id": to.ID, "handover": h.ID, "marking": string(marking)}
 		if len(ids) > 0 {
 			d["observables"] = itoa(len(ids))
 		}
@@ -235,6 +235,14 @@ func (s *Service) HandOver(ctx context.Context, v *web.Viewer, caseID string, in
 		return nil, err
 	}
 	return h, nil
+}
+
+// toTeam is the data of a sending case's timeline entry about hand-over h:
+// the receiving team, by id (pages name it in the reader's language) and
+// by its original name (as entries written before the id have it), and
+// the hand-over.
+func toTeam(h *HandOver) map[string]string {
+	return map[string]string{"team": h.ToName, "team_id": h.ToOrg, "handover": h.ID}
 }
 
 // recordHandOver audits a hand-over hop for both teams.
@@ -484,11 +492,11 @@ func (s *Service) Accept(ctx context.Context, v *web.Viewer, id, ip string) (*Ca
 		if err := s.insert(ctx, tx, v, c, ip); err != nil {
 			return err
 		}
-		d := map[string]string{"team": h.FromName, "handover": h.ID, "marking": string(h.Marking)}
+		d := map[string]string{"team": h.FromName, "team_id": h.FromOrg, "handover": h.ID, "marking": string(h.Marking)}
 		if err := s.event(ctx, tx, c.ID, "handover_received", v.ID, "", d, now); err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, h.CaseID, "handover_accepted", "", "", map[string]string{"team": h.ToName, "handover": h.ID}, now); err != nil {
+		if err := s.event(ctx, tx, h.CaseID, "handover_accepted", "", "", toTeam(h), now); err != nil {
 			return err
 		}
 		if err := s.settle(ctx, tx, h.CaseID, ip); err != nil {
@@ -548,7 +556,7 @@ func (s *Service) close(ctx context.Context, v *web.Viewer, h *HandOver, status,
 		if status == Withdrawn {
 			actor = v.ID
 		}
-		if err := s.event(ctx, tx, h.CaseID, "handover_"+status, actor, reason, map[string]string{"team": h.ToName, "handover": h.ID}, now); err != nil {
+		if err := s.event(ctx, tx, h.CaseID, "handover_"+status, actor, reason, toTeam(h), now); err != nil {
 			return err
 		}
 		if err := s.settle(ctx, tx, h.CaseID, ip); err != nil {
@@ -598,12 +606,11 @@ func (s *Service) EditSummary(ctx context.Context, v *web.Viewer, id, summary, i
 			summary, now, h.ID); err != nil {
 			return errs.Wrap("edit hand-over", err)
 		}
-		d := map[string]string{"team": h.ToName, "handover": h.ID}
-		if err := s.event(ctx, tx, h.CaseID, "handover_edited", v.ID, "", d, now); err != nil {
+		if err := s.event(ctx, tx, h.CaseID, "handover_edited", v.ID, "", toTeam(h), now); err != nil {
 			return err
 		}
 		if h.LinkedCase != "" {
-			d := map[string]string{"team": h.FromName, "handover": h.ID}
+			d := map[string]string{"team": h.FromName, "team_id": h.FromOrg, "handover": h.ID}
 			if err := s.event(ctx, tx, h.LinkedCase, "handover_edited", "", "", d, now); err != nil {
 				return err
 			}

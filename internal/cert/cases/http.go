@@ -11,6 +11,7 @@ import (
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/errs"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
 )
@@ -52,23 +53,32 @@ func (s *Service) Mount(site *web.Site) {
 // row is one case in a list.
 type row struct {
 	C        *Case
+	Team     org.Shown
 	Severity string
 	SLA      slaView
 	Country  []string
 }
 
-func (s *Service) rows(r *http.Request, items []*Case) []row {
+func (s *Service) rows(r *http.Request, items []*Case) ([]row, error) {
 	p := web.PrinterOf(r)
+	ids := make([]string, len(items))
+	for i, c := range items {
+		ids[i] = c.OwnerOrg
+	}
+	teams, err := s.namesIn(r.Context(), p.Lang, ids...)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Clock.Now()
 	out := make([]row, 0, len(items))
 	for _, c := range items {
-		rw := row{C: c, SLA: viewSLA(p, c, now)}
+		rw := row{C: c, Team: teams[c.OwnerOrg], SLA: viewSLA(p, c, now)}
 		for _, cc := range c.Countries {
 			rw.Country = append(rw.Country, countryName(p, cc))
 		}
 		out = append(out, rw)
 	}
-	return out
+	return out, nil
 }
 
 func filterOf(q url.Values) Filter {
@@ -99,7 +109,11 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	data["Rows"], data["Total"] = s.rows(r, page.Items), page.Total
+	if data["Rows"], err = s.rows(r, page.Items); err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	data["Total"] = page.Total
 	if page.Next != "" {
 		next := url.Values{}
 		for k, vs := range q {
@@ -115,28 +129,31 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 
 // showData is what the case page shows.
 type showData struct {
-	C           *Case
-	Editor      bool
-	SLA         slaView
-	Countries   []string
-	Timeline    []eventView
-	Tasks       []Task
-	HandOvers   []*HandOver
-	Received    *HandOver
-	OriginSeen  bool
-	Members     []Member
-	Next        []string
-	Markings    []sharing.Marking
-	SharePath   string
-	Attachments template.HTML
-	Observables template.HTML
-	STIX        bool
+	C            *Case
+	Team         org.Shown // the case's team
+	Names        teamNames // the teams of its hand-overs
+	Editor       bool
+	SLA          slaView
+	Countries    []string
+	Timeline     []eventView
+	Tasks        []Task
+	HandOvers    []*HandOver
+	Received     *HandOver
+	ReceivedFrom template.HTML // the heading of the hand-over it was opened from
+	OriginSeen   bool
+	Members      []Member
+	Next         []string
+	Markings     []sharing.Marking
+	SharePath    string
+	Attachments  template.HTML
+	Observables  template.HTML
+	STIX         bool
 }
 
 // eventView is a timeline entry written for the reader.
 type eventView struct {
 	Event
-	Text    string
+	Text    template.HTML
 	Comment []string
 }
 
@@ -188,12 +205,27 @@ func (s *Service) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		s.Site.Fail(w, r, err)
 		return
 	}
-	names := map[string]string{}
+	ids := append(eventTeams(events), c.OwnerOrg)
+	for _, h := range d.HandOvers {
+		ids = append(ids, h.ToOrg)
+	}
+	if d.Received != nil {
+		ids = append(ids, d.Received.FromOrg)
+	}
+	if d.Names, err = s.namesIn(ctx, p.Lang, ids...); err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	d.Team = d.Names[c.OwnerOrg]
+	if d.Received != nil {
+		d.ReceivedFrom = sentence(p, "cert.cases.received", "team", d.Names[d.Received.FromOrg])
+	}
+	people := map[string]string{}
 	for _, m := range d.Members {
-		names[m.ID] = m.Name
+		people[m.ID] = m.Name
 	}
 	for _, ev := range events {
-		ew := eventView{Event: ev, Text: eventText(p, ev, names)}
+		ew := eventView{Event: ev, Text: eventHTML(p, ev, people, d.Names)}
 		if ev.Body != "" {
 			ew.Comment = strings.Split(ev.Body, "\n")
 		}
@@ -277,7 +309,7 @@ func (s *Service) taskEditPost(w http.ResponseWriter, r *http.Request) {
 // formData is what the case form needs.
 type formData struct {
 	C          *Case // nil when opening a case
-	Teams      []web.Membership
+	Teams      []teamOption
 	Taxonomy   []classView
 	Severities []string
 	Markings   []sharing.Marking
@@ -285,16 +317,32 @@ type formData struct {
 	Chosen     map[string]bool
 }
 
-func (s *Service) formData(r *http.Request, c *Case, f *web.Form) formData {
-	d := formData{C: c, Teams: Teams(web.ViewerOf(r)), Taxonomy: taxonomyIn(web.PrinterOf(r)), Severities: Severities, Markings: sharing.Markings,
-		Sectors: cert.Sectors, Chosen: map[string]bool{}}
+func (s *Service) formData(r *http.Request, c *Case, f *web.Form) (formData, error) {
+	p := web.PrinterOf(r)
+	d := formData{C: c, Taxonomy: taxonomyIn(p), Severities: Severities, Markings: sharing.Markings, Sectors: cert.Sectors,
+		Chosen: map[string]bool{}}
 	if c != nil {
 		d.Markings = markingsFrom(c.Floor)
+	} else {
+		var err error
+		if d.Teams, err = s.teamMenu(r.Context(), Teams(web.ViewerOf(r)), p.Lang); err != nil {
+			return d, err
+		}
 	}
 	for _, x := range f.Values["sectors"] {
 		d.Chosen[x] = true
 	}
-	return d
+	return d, nil
+}
+
+// renderForm shows the case form (c nil: for a new case).
+func (s *Service) renderForm(w http.ResponseWriter, r *http.Request, status int, c *Case, f *web.Form) {
+	d, err := s.formData(r, c, f)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	s.Site.RenderForm(w, r, status, "cert-cases/form", d, f)
 }
 
 func inputOf(f *web.Form) Input {
@@ -312,8 +360,7 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, errNoTeam)
 		return
 	}
-	f := web.NewForm(url.Values{"marking": {string(sharing.Amber)}, "severity": {"medium"}})
-	s.Site.RenderForm(w, r, http.StatusOK, "cert-cases/form", s.formData(r, nil, f), f)
+	s.renderForm(w, r, http.StatusOK, nil, web.NewForm(url.Values{"marking": {string(sharing.Amber)}, "severity": {"medium"}}))
 }
 
 func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
@@ -325,7 +372,7 @@ func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
 	c, err := s.Create(r.Context(), web.ViewerOf(r), inputOf(f), web.ClientIP(r))
 	if err != nil {
 		if f.Merge(err) {
-			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "cert-cases/form", s.formData(r, nil, f), f)
+			s.renderForm(w, r, http.StatusUnprocessableEntity, nil, f)
 			return
 		}
 		s.Site.Fail(w, r, err)
@@ -350,8 +397,7 @@ func (s *Service) editPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := web.NewForm(valuesOf(c))
-	s.Site.RenderForm(w, r, http.StatusOK, "cert-cases/form", s.formData(r, c, f), f)
+	s.renderForm(w, r, http.StatusOK, c, web.NewForm(valuesOf(c)))
 }
 
 func (s *Service) editPost(w http.ResponseWriter, r *http.Request) {
@@ -366,7 +412,7 @@ func (s *Service) editPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.Update(r.Context(), web.ViewerOf(r), c.ID, inputOf(f), web.ClientIP(r)); err != nil {
 		if f.Merge(err) {
-			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "cert-cases/form", s.formData(r, c, f), f)
+			s.renderForm(w, r, http.StatusUnprocessableEntity, c, f)
 			return
 		}
 		s.Site.Fail(w, r, err)
@@ -378,7 +424,7 @@ func (s *Service) editPost(w http.ResponseWriter, r *http.Request) {
 // handOverData is what the hand-over form needs.
 type handOverData struct {
 	C           *Case
-	Teams       []option
+	Teams       []teamOption
 	Markings    []sharing.Marking
 	Observables []cert.ObservableItem
 	Chosen      map[string]bool
@@ -448,14 +494,27 @@ func (s *Service) inboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	s.Site.Render(w, r, http.StatusOK, "cert-cases/inbox", map[string]any{"In": in, "Out": out})
+	var ids []string
+	for _, h := range in {
+		ids = append(ids, h.FromOrg)
+	}
+	for _, h := range out {
+		ids = append(ids, h.ToOrg)
+	}
+	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	s.Site.Render(w, r, http.StatusOK, "cert-cases/inbox", map[string]any{"In": in, "Out": out, "Names": names})
 }
 
 // handOverView is what a hand-over's page shows.
 type handOverView struct {
 	H          *HandOver
-	Receiver   bool // an admin or analyst of the receiving team
-	Sender     bool // an editor of the sending case
+	FromTo     template.HTML // which team handed it to which
+	Receiver   bool          // an admin or analyst of the receiving team
+	Sender     bool          // an editor of the sending case
 	CaseSeen   bool
 	LinkedSeen bool
 	Summary    []string
@@ -473,8 +532,14 @@ func (s *Service) renderHandOverShow(w http.ResponseWriter, r *http.Request, sta
 		s.Site.Fail(w, r, err)
 		return
 	}
+	p := web.PrinterOf(r)
+	names, err := s.namesIn(ctx, p.Lang, h.FromOrg, h.ToOrg)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
 	d := handOverView{H: h, Receiver: sharing.IsEditor(v, &sharing.Meta{Type: cert.CaseType, OwnerOrg: h.ToOrg}),
-		Summary: strings.Split(h.Summary, "\n")}
+		FromTo: sentence(p, "cert.cases.handover.from_to", "from", names[h.FromOrg], "to", names[h.ToOrg]), Summary: strings.Split(h.Summary, "\n")}
 	if c, err := s.Get(ctx, v, h.CaseID); err == nil {
 		d.CaseSeen, d.Sender = true, s.isEditor(v, c)
 	}

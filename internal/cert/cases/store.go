@@ -361,7 +361,7 @@ func (s *Service) OnMarking(ctx context.Context, tx *sql.Tx, v *web.Viewer, m *s
 	if err != nil {
 		return err
 	}
-	peer := map[string]string{"from": string(m.Marking), "to": string(to), "team": team}
+	peer := map[string]string{"from": string(m.Marking), "to": string(to), "team": team, "team_id": m.OwnerOrg}
 	for _, id := range linked {
 		if err := s.event(ctx, tx, id, "peer_marking", "", "", peer, now); err != nil {
 			return err

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"errors"
+	"html/template"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +16,6 @@ import (
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/i18n"
-	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
 )
 
@@ -63,45 +63,85 @@ func viewSLA(p *i18n.Printer, c *Case, now time.Time) slaView {
 	return slaView{Paused: sla.Paused, Ack: line(sla.Ack, "ack"), Resolve: line(sla.Resolve, "resolve")}
 }
 
-// eventText writes a timeline entry for a reader; names maps user ids to names.
-func eventText(p *i18n.Printer, ev Event, names map[string]string) string {
+// eventMessage is a timeline entry's message key and arguments for a
+// reader; people maps user ids to names, teams holds the names of the
+// teams the entry names. The key is "" for a kind this version does not know.
+func eventMessage(p *i18n.Printer, ev Event, people map[string]string, teams teamNames) (string, []any) {
 	d := ev.Data
 	status := func(s string) string { return p.T("cert.cases.status." + s) }
 	tlp := func(m string) string { return sharing.Marking(m).TLP() }
+	// The team named: by its id, in the reader's language; entries written
+	// before ids were kept have only the name as it was then.
+	team := func() any {
+		if n, ok := teams[d["team_id"]]; ok && n.Text != "" {
+			return n
+		}
+		return d["team"]
+	}
 	switch ev.Kind {
 	case "created":
-		return p.T("cert.cases.event.created", "status", status(d["status"]), "marking", tlp(d["marking"]))
+		return "cert.cases.event.created", []any{"status", status(d["status"]), "marking", tlp(d["marking"])}
 	case "status":
-		return p.T("cert.cases.event.status", "from", status(d["from"]), "to", status(d["to"]))
+		return "cert.cases.event.status", []any{"from", status(d["from"]), "to", status(d["to"])}
 	case "assigned":
 		if d["to"] == "" {
-			return p.T("cert.cases.event.unassigned")
+			return "cert.cases.event.unassigned", nil
 		}
-		name := names[d["to"]]
+		name := people[d["to"]]
 		if name == "" {
 			name = "—"
 		}
-		return p.T("cert.cases.event.assigned", "name", name)
+		return "cert.cases.event.assigned", []any{"name", name}
 	case "marking", "marking_restored":
-		return p.T("cert.cases.event."+ev.Kind, "from", tlp(d["from"]), "to", tlp(d["to"]))
+		return "cert.cases.event." + ev.Kind, []any{"from", tlp(d["from"]), "to", tlp(d["to"])}
 	case "peer_marking":
-		return p.T("cert.cases.event.peer_marking", "team", d["team"], "from", tlp(d["from"]), "to", tlp(d["to"]))
+		return "cert.cases.event.peer_marking", []any{"team", team(), "from", tlp(d["from"]), "to", tlp(d["to"])}
 	case "edited":
 		var fields []string
 		for _, f := range strings.Fields(d["fields"]) {
 			fields = append(fields, p.T("cert.cases.field."+f))
 		}
-		return p.T("cert.cases.event.edited", "fields", strings.Join(fields, ", "))
+		return "cert.cases.event.edited", []any{"fields", strings.Join(fields, ", ")}
 	case "task_added", "task_done", "task_reopened", "task_edited":
-		return p.T("cert.cases.event."+ev.Kind, "task", d["task"])
+		return "cert.cases.event." + ev.Kind, []any{"task", d["task"]}
 	case "handover_sent", "handover_received":
-		return p.T("cert.cases.event."+ev.Kind, "team", d["team"], "marking", tlp(d["marking"]))
+		return "cert.cases.event." + ev.Kind, []any{"team", team(), "marking", tlp(d["marking"])}
 	case "handover_accepted", "handover_declined", "handover_withdrawn", "handover_edited":
-		return p.T("cert.cases.event."+ev.Kind, "team", d["team"])
+		return "cert.cases.event." + ev.Kind, []any{"team", team()}
 	case "sla_breach":
-		return p.T("cert.cases.event.sla_breach_" + d["which"])
+		return "cert.cases.event.sla_breach_" + d["which"], nil
 	}
-	return ev.Kind
+	return "", nil
+}
+
+// eventText writes a timeline entry for a reader as plain text (the API).
+func eventText(p *i18n.Printer, ev Event, people map[string]string, teams teamNames) string {
+	key, args := eventMessage(p, ev, people, teams)
+	if key == "" {
+		return ev.Kind
+	}
+	return p.T(key, plain(args)...)
+}
+
+// eventHTML writes a timeline entry for a page, the teams it names marked
+// with their names' language.
+func eventHTML(p *i18n.Printer, ev Event, people map[string]string, teams teamNames) template.HTML {
+	key, args := eventMessage(p, ev, people, teams)
+	if key == "" {
+		return template.HTML(template.HTMLEscapeString(ev.Kind))
+	}
+	return sentence(p, key, args...)
+}
+
+// eventTeams are the ids of the teams timeline entries name.
+func eventTeams(events []Event) []string {
+	var ids []string
+	for _, ev := range events {
+		if id := ev.Data["team_id"]; id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // option is one choice of a menu.
@@ -142,29 +182,32 @@ func markingsFrom(floor sharing.Marking) []sharing.Marking {
 	return out
 }
 
-// receivers are the vetted CERT teams a case of orgID may be handed to.
-func (s *Service) receivers(ctx context.Context, p *i18n.Printer, orgID string) ([]option, error) {
+// receivers are the vetted CERT teams a case of orgID may be handed to,
+// by their names in p's language.
+func (s *Service) receivers(ctx context.Context, p *i18n.Printer, orgID string) ([]teamOption, error) {
 	vetted, err := s.Cert.Vetted(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, slug, name, country FROM orgs WHERE kind IN ($1, $2) AND id <> $3 ORDER BY name, id LIMIT 1000`,
-		string(org.NationalCERT), string(org.SectorCERT), orgID)
+	ids := make([]string, 0, len(vetted))
+	for id := range vetted {
+		if id != orgID {
+			ids = append(ids, id)
+		}
+	}
+	orgs, err := s.Orgs.ByIDs(ctx, ids)
 	if err != nil {
-		return nil, errs.Wrap("receiving teams", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []option
-	for rows.Next() {
-		var id, slug, name, country string
-		if err := rows.Scan(&id, &slug, &name, &country); err != nil {
-			return nil, errs.Wrap("receiving teams", err)
-		}
-		if vetted[id] {
-			out = append(out, option{Code: slug, Name: name + " (" + countryName(p, country) + ")"})
+	out := make([]teamOption, 0, len(orgs))
+	for _, o := range orgs {
+		if cert.IsCERT(o.Kind) {
+			out = append(out, teamOption{Code: o.Slug, Name: o.NameIn(p.Lang), Country: countryName(p, o.Country)})
 		}
 	}
-	return out, errs.Wrap("receiving teams", rows.Err())
+	slices.SortFunc(out, func(a, b teamOption) int { return strings.Compare(a.Code, b.Code) }) // a stable order among equal names
+	sortTeams(out, p.Lang)
+	return out, nil
 }
 
 // renamed returns err with its fields renamed as a page's form names them.

@@ -14,7 +14,9 @@ var (
 		"original", "texts")
 	markingEnum  = map[string]any{"type": "string", "enum": []string{"clear", "green", "amber", "amber+strict"}}
 	lessonSchema = web.Obj(map[string]any{
-		"id": web.Str, "url": web.Str, "team": web.Obj(map[string]any{"id": web.Str, "slug": web.Str, "name": web.Str}, "id", "slug", "name"),
+		"id": web.Str, "url": web.Str, "team": web.Obj(map[string]any{"id": web.Str, "slug": web.Str,
+			"name":      map[string]any{"type": "string", "description": "in the reader's language (?lang), else English, else the original"},
+			"name_lang": web.Str}, "id", "slug", "name", "name_lang"),
 		"marking": web.Str, "title": textSchema, "happened": textSchema, "worked": textSchema, "change": textSchema,
 		"category": map[string]any{"type": "string", "description": "an ENISA taxonomy class, or empty"}, "sectors": web.Arr(web.Str),
 		"countries": web.Arr(web.Str), "case": map[string]any{"type": "string", "description": "the case it comes from, if the caller may see it"},
@@ -47,10 +49,13 @@ func (s *Service) mountAPI(site *web.Site) {
 		Body: web.Obj(fieldsIn)}, signed(s.apiPatch))
 }
 
+// apiTeam is a lesson's team, named as the directory's API names
+// organisations: in the reader's language, with the language the name is in.
 type apiTeam struct {
-	ID   string `json:"id"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
+	ID       string `json:"id"`
+	Slug     string `json:"slug"`
+	Name     string `json:"name"`
+	NameLang string `json:"name_lang"`
 }
 
 type apiLesson struct {
@@ -70,8 +75,9 @@ type apiLesson struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
-func (s *Service) apiOf(l *Lesson) apiLesson {
-	out := apiLesson{ID: l.ID, URL: s.Site.BaseURL + l.Path(), Team: apiTeam{ID: l.OwnerOrg, Slug: l.OwnerSlug, Name: l.OwnerName},
+func (s *Service) apiOf(l *Lesson, names teamNames) apiLesson {
+	team := names[l.OwnerOrg]
+	out := apiLesson{ID: l.ID, URL: s.Site.BaseURL + l.Path(), Team: apiTeam{ID: l.OwnerOrg, Slug: l.OwnerSlug, Name: team.Text, NameLang: team.Lang},
 		Marking: string(l.Marking), Title: text.InputOf(l.Title), Happened: text.InputOf(l.Happened), Worked: text.InputOf(l.Worked),
 		Change: text.InputOf(l.Change), Category: l.Category, Sectors: l.Sectors, Countries: l.Countries, Case: l.CaseID,
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
@@ -98,9 +104,18 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
+	ids := make([]string, len(page.Items))
+	for i, l := range page.Items {
+		ids[i] = l.OwnerOrg
+	}
+	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
 	items := make([]apiLesson, 0, len(page.Items))
 	for _, l := range page.Items {
-		items = append(items, s.apiOf(l))
+		items = append(items, s.apiOf(l, names))
 	}
 	web.JSON(w, http.StatusOK, web.NewList(items, page.Next))
 }
@@ -111,7 +126,17 @@ func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.apiOf(l))
+	s.answer(w, r, http.StatusOK, l)
+}
+
+// answer writes one lesson.
+func (s *Service) answer(w http.ResponseWriter, r *http.Request, status int, l *Lesson) {
+	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, l.OwnerOrg)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, status, s.apiOf(l, names))
 }
 
 // apiFields are the fields the API takes, absent ones left as they are.
@@ -166,7 +191,7 @@ func (s *Service) apiCreate(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, s.apiOf(l))
+	s.answer(w, r, http.StatusCreated, l)
 }
 
 func (s *Service) apiPatch(w http.ResponseWriter, r *http.Request) {
@@ -191,5 +216,5 @@ func (s *Service) apiPatch(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.apiOf(l))
+	s.answer(w, r, http.StatusOK, l)
 }

@@ -15,6 +15,7 @@ import (
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/text"
@@ -95,17 +96,26 @@ func classOptions() []classOption {
 // row is a lesson in a list.
 type row struct {
 	L         *Lesson
+	Team      org.Shown
 	Title     textView
 	Snippet   template.HTML
 	ClassKey  string
 	Countries []string
 }
 
-func (s *Service) rows(r *http.Request, items []*Lesson, tokens []string) []row {
+func (s *Service) rows(r *http.Request, items []*Lesson, tokens []string) ([]row, error) {
 	lang := web.PrinterOf(r).Lang
+	ids := make([]string, len(items))
+	for i, l := range items {
+		ids[i] = l.OwnerOrg
+	}
+	teams, err := s.namesIn(r.Context(), lang, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]row, 0, len(items))
 	for _, l := range items {
-		rw := row{L: l, Title: viewText(l.Title, lang)}
+		rw := row{L: l, Team: teams[l.OwnerOrg], Title: viewText(l.Title, lang)}
 		if l.Category != "" {
 			rw.ClassKey = classKey(l.Category)
 		}
@@ -116,7 +126,7 @@ func (s *Service) rows(r *http.Request, items []*Lesson, tokens []string) []row 
 		rw.Snippet = search.Snippet(body, tokens, 200)
 		out = append(out, rw)
 	}
-	return out
+	return out, nil
 }
 
 func filterOf(q url.Values) Filter {
@@ -147,7 +157,10 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	d["Rows"] = s.rows(r, page.Items, page.Tokens)
+	if d["Rows"], err = s.rows(r, page.Items, page.Tokens); err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
 	d["Total"] = page.Total
 	if page.Next != "" {
 		next := url.Values{}
@@ -165,6 +178,7 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 // showData is what a lesson's page shows.
 type showData struct {
 	L                       *Lesson
+	Team                    org.Shown
 	Title, Happened, Worked textView
 	Change                  textView
 	ClassKey                string
@@ -182,7 +196,12 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.PrinterOf(r).Lang
-	d := showData{L: l, Title: viewText(l.Title, lang), Happened: viewText(l.Happened, lang), Worked: viewText(l.Worked, lang),
+	teams, err := s.namesIn(r.Context(), lang, l.OwnerOrg)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	d := showData{L: l, Team: teams[l.OwnerOrg], Title: viewText(l.Title, lang), Happened: viewText(l.Happened, lang), Worked: viewText(l.Worked, lang),
 		Change: viewText(l.Change, lang), Editor: s.IsEditor(v, l), SharePath: "/share/" + TypeName + "/" + l.ID}
 	if l.Category != "" {
 		d.ClassKey = classKey(l.Category)
@@ -202,7 +221,7 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 // formData is what the writing and edit form needs.
 type formData struct {
 	L         *Lesson
-	Teams     []web.Membership
+	Teams     []teamOption // when writing a new lesson
 	Markings  []sharing.Marking
 	Classes   []classOption
 	Sectors   []string
@@ -210,16 +229,33 @@ type formData struct {
 	Chosen    map[string]bool // "sector/x", "country/KE"
 }
 
-func (s *Service) formData(r *http.Request, l *Lesson, f *web.Form) formData {
-	d := formData{L: l, Teams: Teams(web.ViewerOf(r)), Markings: Markings, Classes: classOptions(), Sectors: cert.Sectors,
-		Countries: countryOptions(web.PrinterOf(r).Lang), Chosen: map[string]bool{}}
+func (s *Service) formData(r *http.Request, l *Lesson, f *web.Form) (formData, error) {
+	lang := web.PrinterOf(r).Lang
+	d := formData{L: l, Markings: Markings, Classes: classOptions(), Sectors: cert.Sectors, Countries: countryOptions(lang),
+		Chosen: map[string]bool{}}
+	if l == nil {
+		var err error
+		if d.Teams, err = s.teamMenu(r.Context(), Teams(web.ViewerOf(r)), lang); err != nil {
+			return d, err
+		}
+	}
 	for _, x := range f.Values["sectors"] {
 		d.Chosen["sector/"+x] = true
 	}
 	for _, x := range f.Values["countries"] {
 		d.Chosen["country/"+x] = true
 	}
-	return d
+	return d, nil
+}
+
+// renderForm shows the form (l nil: for a new lesson).
+func (s *Service) renderForm(w http.ResponseWriter, r *http.Request, status int, l *Lesson, f *web.Form) {
+	d, err := s.formData(r, l, f)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	s.Site.RenderForm(w, r, status, "cert-lessons/form", d, f)
 }
 
 func inputOf(f *web.Form) Input {
@@ -246,8 +282,7 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request) {
 	if c := r.URL.Query().Get("case"); c != "" {
 		vals.Set("case_id", c)
 	}
-	f := web.NewForm(vals)
-	s.Site.RenderForm(w, r, http.StatusOK, "cert-lessons/form", s.formData(r, nil, f), f)
+	s.renderForm(w, r, http.StatusOK, nil, web.NewForm(vals))
 }
 
 func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
@@ -259,7 +294,7 @@ func (s *Service) createPost(w http.ResponseWriter, r *http.Request) {
 	l, err := s.Create(r.Context(), web.ViewerOf(r), inputOf(f), web.ClientIP(r))
 	if err != nil {
 		if f.Merge(err) {
-			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "cert-lessons/form", s.formData(r, nil, f), f)
+			s.renderForm(w, r, http.StatusUnprocessableEntity, nil, f)
 			return
 		}
 		s.Site.Fail(w, r, err)
@@ -292,8 +327,7 @@ func (s *Service) editPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := web.NewForm(valuesOf(l))
-	s.Site.RenderForm(w, r, http.StatusOK, "cert-lessons/form", s.formData(r, l, f), f)
+	s.renderForm(w, r, http.StatusOK, l, web.NewForm(valuesOf(l)))
 }
 
 func (s *Service) editPost(w http.ResponseWriter, r *http.Request) {
@@ -308,7 +342,7 @@ func (s *Service) editPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.Update(r.Context(), web.ViewerOf(r), l.ID, inputOf(f), web.ClientIP(r)); err != nil {
 		if f.Merge(err) {
-			s.Site.RenderForm(w, r, http.StatusUnprocessableEntity, "cert-lessons/form", s.formData(r, l, f), f)
+			s.renderForm(w, r, http.StatusUnprocessableEntity, l, f)
 			return
 		}
 		s.Site.Fail(w, r, err)

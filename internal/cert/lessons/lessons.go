@@ -95,7 +95,7 @@ type Lesson struct {
 	ID         string
 	OwnerOrg   string
 	OwnerSlug  string
-	OwnerName  string
+	OwnerName  string // the team's name in its original language; pages name it in the reader's
 	Marking    sharing.Marking
 	State      sharing.State
 	Title      text.Text

@@ -13,12 +13,15 @@ var (
 	statusSchema = web.Obj(map[string]any{"id": web.Str, "title": web.Str, "country": web.Str,
 		"status": map[string]any{"type": "string", "enum": FollowStatuses}, "reason": web.Str, "created_at": web.Time, "updated_at": web.Time},
 		"id", "title", "country", "status", "created_at", "updated_at")
-	reportSchema = web.Obj(map[string]any{"id": web.Str, "url": web.Str, "country": web.Str, "team": web.Str, "title": web.Str,
+	reportSchema = web.Obj(map[string]any{"id": web.Str, "url": web.Str, "country": web.Str,
+		"team":      map[string]any{"type": "string", "description": "the team's name in the reader's language (?lang), else English, else the original"},
+		"team_lang": web.Str, "title": web.Str,
 		"description": web.Str, "occurred_on": map[string]any{"type": []string{"string", "null"}, "format": "date"},
 		"category": web.Str, "enisa_type": web.Str, "sectors": web.Arr(web.Str), "systems": web.Str, "contact_email": web.Str, "lang": web.Str,
-		"reporter": web.Str, "reporter_org": web.Str, "status": map[string]any{"type": "string", "enum": []string{Received, Case, Rejected}},
-		"case": web.Str, "reason": web.Str, "forwarded_from": web.Str, "created_at": web.Time, "updated_at": web.Time},
-		"id", "url", "country", "team", "title", "description", "status", "created_at", "updated_at")
+		"reporter": web.Str, "reporter_org": map[string]any{"type": "string", "description": "named as team is"}, "reporter_org_lang": web.Str,
+		"status": map[string]any{"type": "string", "enum": []string{Received, Case, Rejected}},
+		"case":   web.Str, "reason": web.Str, "forwarded_from": web.Str, "created_at": web.Time, "updated_at": web.Time},
+		"id", "url", "country", "team", "team_lang", "title", "description", "status", "created_at", "updated_at")
 	challengeSchema = web.Obj(map[string]any{"challenge": web.Str, "bits": map[string]any{"type": "integer"}, "question": web.Str,
 		"expires": web.Time}, "challenge", "bits", "question", "expires")
 	submitSchema = web.Obj(map[string]any{
@@ -68,6 +71,7 @@ type apiReport struct {
 	URL           string    `json:"url"`
 	Country       string    `json:"country"`
 	Team          string    `json:"team"`
+	TeamLang      string    `json:"team_lang"`
 	Title         string    `json:"title"`
 	Description   string    `json:"description"`
 	OccurredOn    *string   `json:"occurred_on"`
@@ -79,6 +83,7 @@ type apiReport struct {
 	Lang          string    `json:"lang"`
 	Reporter      string    `json:"reporter"`
 	ReporterOrg   string    `json:"reporter_org"`
+	ReporterLang  string    `json:"reporter_org_lang,omitempty"`
 	Status        string    `json:"status"`
 	Case          string    `json:"case"`
 	Reason        string    `json:"reason"`
@@ -87,10 +92,15 @@ type apiReport struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
-func (s *Service) apiOf(r *Report) apiReport {
-	out := apiReport{ID: r.ID, URL: s.Site.BaseURL + r.Path(), Country: r.Country, Team: r.TeamName, Title: r.Title, Description: r.Description,
-		Category: r.Category, ENISAType: ENISAType(r.Category), Sectors: r.Sectors, Systems: r.Systems, ContactEmail: r.ContactEmail, Lang: r.Lang,
-		Reporter: r.ReporterName, ReporterOrg: r.ReporterOrgName, Status: r.Status, Case: r.CaseID, Reason: r.Reason,
+// apiOf is a report for the API, its team and the reporter's organisation
+// named as the directory's API names organisations: in the reader's
+// language, with the language the name is in.
+func (s *Service) apiOf(r *Report, names teamNames) apiReport {
+	team, by := names[r.TeamOrg], names[r.ReporterOrg]
+	out := apiReport{ID: r.ID, URL: s.Site.BaseURL + r.Path(), Country: r.Country, Team: team.Text, TeamLang: team.Lang, Title: r.Title,
+		Description: r.Description, Category: r.Category, ENISAType: ENISAType(r.Category), Sectors: r.Sectors, Systems: r.Systems,
+		ContactEmail: r.ContactEmail, Lang: r.Lang, Reporter: r.ReporterName, ReporterOrg: by.Text, ReporterLang: by.Lang, Status: r.Status,
+		Case: r.CaseID, Reason: r.Reason,
 		ForwardedFrom: r.ForwardedFrom, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if out.Sectors == nil {
 		out.Sectors = []string{}
@@ -182,9 +192,18 @@ func (s *Service) apiQueue(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
+	var ids []string
+	for _, rep := range list {
+		ids = append(ids, rep.TeamOrg, rep.ReporterOrg)
+	}
+	names, err := s.namesIn(r.Context(), langOf(r), ids...)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
 	items := make([]apiReport, 0, len(list))
 	for _, rep := range list {
-		items = append(items, s.apiOf(rep))
+		items = append(items, s.apiOf(rep, names))
 	}
 	web.JSON(w, http.StatusOK, web.NewList(items, next))
 }
@@ -219,7 +238,17 @@ func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.apiOf(rep))
+	s.answer(w, r, rep)
+}
+
+// answer writes one report.
+func (s *Service) answer(w http.ResponseWriter, r *http.Request, rep *Report) {
+	names, err := s.namesIn(r.Context(), langOf(r), rep.TeamOrg, rep.ReporterOrg)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, s.apiOf(rep, names))
 }
 
 func (s *Service) apiCase(w http.ResponseWriter, r *http.Request) {
@@ -256,7 +285,7 @@ func (s *Service) apiReject(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, s.apiOf(rep))
+	s.answer(w, r, rep)
 }
 
 func (s *Service) apiForward(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package reports
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -93,7 +95,7 @@ type formData struct {
 	Categories []string
 	Sectors    []string
 	Chosen     map[string]bool
-	Orgs       []web.Membership
+	Orgs       []orgOption // the viewer's organisations, one of which may be the reporter
 	Challenge  *Challenge
 	Script     string
 	Problem    string // a whole-form message (the hourly limit)
@@ -121,7 +123,11 @@ func (s *Service) renderForm(w http.ResponseWriter, r *http.Request, status int,
 		d.Chosen[x] = true
 	}
 	if v != nil {
-		d.Orgs, d.Triager = v.Orgs, len(s.Teams(v)) > 0
+		if d.Orgs, err = s.orgMenu(r.Context(), v.Orgs, p.Lang); err != nil {
+			s.Site.Fail(w, r, err)
+			return
+		}
+		d.Triager = len(s.Teams(v)) > 0
 	} else {
 		c, err := s.NewChallenge(p)
 		if err != nil {
@@ -194,15 +200,24 @@ func (s *Service) followPage(w http.ResponseWriter, r *http.Request) {
 // row is a report in a list.
 type row struct {
 	R       *Report
+	Team    org.Shown
 	Country string
 	Follow  string
 }
 
 func (s *Service) rows(r *http.Request, list []*Report, follow bool) ([]row, error) {
 	lang := web.PrinterOf(r).Lang
+	ids := make([]string, len(list))
+	for i, rep := range list {
+		ids[i] = rep.TeamOrg
+	}
+	teams, err := s.namesIn(r.Context(), lang, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]row, 0, len(list))
 	for _, rep := range list {
-		rw := row{R: rep, Country: countryName(rep.Country, lang)}
+		rw := row{R: rep, Team: teams[rep.TeamOrg], Country: countryName(rep.Country, lang)}
 		if follow {
 			st, err := s.StatusOf(r.Context(), rep)
 			if err != nil {
@@ -258,14 +273,16 @@ func (s *Service) minePage(w http.ResponseWriter, r *http.Request)  { s.listPage
 
 // showData is what a report's page shows its team.
 type showData struct {
-	R          *Report
-	Country    string
-	Forwarded  string
-	CanCase    bool
-	Markings   []markingOption
-	Countries  []option
-	CaseLink   string
-	Categories []string
+	R           *Report
+	Team        org.Shown     // the team whose queue it is in
+	ReporterOrg org.Shown     // the organisation it was made for, if any
+	Forwarded   template.HTML // which team forwarded it, if one did
+	Country     string
+	CanCase     bool
+	Markings    []markingOption
+	Countries   []option
+	CaseLink    string
+	Categories  []string
 }
 
 func (s *Service) renderShow(w http.ResponseWriter, r *http.Request, status int, f *web.Form) {
@@ -274,13 +291,19 @@ func (s *Service) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		s.Site.Fail(w, r, err)
 		return
 	}
-	lang := web.PrinterOf(r).Lang
-	d := showData{R: rep, Country: countryName(rep.Country, lang), CanCase: s.Cases != nil, Markings: markingOptions(), Countries: allCountries(lang)}
+	p := web.PrinterOf(r)
+	names, err := s.namesIn(r.Context(), p.Lang, rep.TeamOrg, rep.ReporterOrg, rep.ForwardedFrom)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
+	d := showData{R: rep, Team: names[rep.TeamOrg], ReporterOrg: names[rep.ReporterOrg], Country: countryName(rep.Country, p.Lang),
+		CanCase: s.Cases != nil, Markings: markingOptions(), Countries: allCountries(p.Lang)}
 	if rep.CaseID != "" {
 		d.CaseLink = "/cert/cases/" + rep.CaseID
 	}
-	if rep.ForwardedFrom != "" {
-		d.Forwarded = s.orgName(r, rep.ForwardedFrom)
+	if n, ok := names[rep.ForwardedFrom]; ok {
+		d.Forwarded = teamSentence(p, "cert.reports.forwarded_from", "team", n)
 	}
 	if f == nil {
 		f = web.NewForm(url.Values{"marking": {CaseMarkings[0]}})
@@ -298,14 +321,6 @@ func markingOptions() []markingOption {
 		out[i] = markingOption{Value: m, Key: "cert.reports.marking." + strings.ReplaceAll(m, "+", "_")}
 	}
 	return out
-}
-
-func (s *Service) orgName(r *http.Request, id string) string {
-	o, err := s.Cert.Orgs.ByID(r.Context(), id)
-	if err != nil {
-		return id
-	}
-	return o.Name
 }
 
 func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {

@@ -160,7 +160,7 @@ type Report struct {
 	ID              string
 	Country         string
 	TeamOrg         string
-	TeamName        string
+	TeamName        string // the team's name in its original language; pages name it in the reader's
 	Title           string
 	Description     string
 	OccurredOn      *time.Time

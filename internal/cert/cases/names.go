@@ -1,0 +1,113 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/web"
+)
+
+// Teams' names are translatable text (org.Org.Names): a page shows each in
+// its reader's language, else English, else the original, with the
+// language it is in. The names on a page are read in one query.
+
+// teamNames are organisations' names as one reader sees them, by id; an
+// id missing from it has the zero org.Shown, an empty name.
+type teamNames map[string]org.Shown
+
+// namesIn reads the names of the organisations ids for a reader of lang.
+func (s *Service) namesIn(ctx context.Context, lang string, ids ...string) (teamNames, error) {
+	orgs, err := s.Orgs.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(teamNames, len(orgs))
+	for id, o := range orgs {
+		out[id] = o.NameIn(lang)
+	}
+	return out, nil
+}
+
+// teamOption is a team in a menu: its name as the reader sees it and,
+// in the hand-over form, its country.
+type teamOption struct {
+	Code    string // what the form sends: the team's id, or its slug
+	Name    org.Shown
+	Country string
+}
+
+// Label is the option's text with the country: the name is isolated so
+// that a name written right to left does not carry the country with it
+// (an option holds text only, no element to carry lang and dir).
+func (o teamOption) Label() string {
+	return "\u2068" + o.Name.Text + "\u2069 (" + o.Country + ")"
+}
+
+// sortTeams orders a menu of teams by their names as a reader of lang
+// sorts them.
+func sortTeams(list []teamOption, lang string) {
+	col := collate.New(language.Make(lang))
+	slices.SortStableFunc(list, func(a, b teamOption) int { return col.CompareString(a.Name.Text, b.Name.Text) })
+}
+
+// teamMenu is the viewer's teams among ms, by their names in lang.
+func (s *Service) teamMenu(ctx context.Context, ms []web.Membership, lang string) ([]teamOption, error) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.OrgID
+	}
+	names, err := s.namesIn(ctx, lang, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]teamOption, len(ms))
+	for i, m := range ms {
+		out[i] = teamOption{Code: m.OrgID, Name: names[m.OrgID], Country: m.Country}
+	}
+	sortTeams(out, lang)
+	return out, nil
+}
+
+// sentence is the message key in p's language as HTML, its {slots} filled
+// with args (name, value pairs): an organisation's name (org.Shown) goes
+// in a bdi element carrying its language and direction, any other value
+// is written as text.
+func sentence(p *i18n.Printer, key string, args ...any) template.HTML {
+	msg := template.HTMLEscapeString(p.T(key)) // without arguments the {slots} stay, and escaping leaves them be
+	pairs := make([]string, 0, len(args))
+	for i := 0; i+1 < len(args); i += 2 {
+		name, _ := args[i].(string)
+		var val string
+		switch x := args[i+1].(type) {
+		case org.Shown:
+			val = `<bdi lang="` + template.HTMLEscapeString(x.Lang) + `" dir="` + template.HTMLEscapeString(x.Dir) + `">` +
+				template.HTMLEscapeString(x.Text) + `</bdi>`
+		case string:
+			val = template.HTMLEscapeString(x)
+		default:
+			val = template.HTMLEscapeString(fmt.Sprint(x))
+		}
+		pairs = append(pairs, "{"+name+"}", val)
+	}
+	return template.HTML(strings.NewReplacer(pairs...).Replace(msg))
+}
+
+// plain is args with organisations' names as their text, for p.T.
+func plain(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if n, ok := a.(org.Shown); ok {
+			a = n.Text
+		}
+		out[i] = a
+	}
+	return out
+}
