@@ -19,6 +19,7 @@ import (
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/seal"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -124,6 +125,9 @@ type Service struct {
 	Leavers []Leaver
 	OnRole  RoleHook
 	BaseURL string
+	// Sealer seals TOTP secrets at rest, bound to the user's id; the app
+	// opens it from HARAMBEE_ACCOUNT_KEY or DATA/account-key. Required.
+	Sealer *seal.Sealer
 
 	exporters map[string]Exporter
 }
@@ -137,6 +141,17 @@ const (
 	ResetTTL        = time.Hour
 	EmailChangeTTL  = 24 * time.Hour
 )
+
+// Start prepares the stored data before the service takes requests: it
+// checks that the key opens the TOTP secrets already sealed, and seals
+// those that releases before sealing stored in the clear. It is
+// idempotent and safe when several instances start together.
+func (s *Service) Start(ctx context.Context) error {
+	if err := s.checkTOTPKey(ctx); err != nil {
+		return err
+	}
+	return s.sealPlainTOTP(ctx)
+}
 
 // RegisterExporter adds a named part to the personal data export.
 func (s *Service) RegisterExporter(name string, fn Exporter) {

@@ -180,8 +180,9 @@ func (s *Service) SecondStep(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	var ok bool
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if ok = s.secondFactor(ctx, tx, u, code); !ok {
-			return nil
+		var err error
+		if ok, err = s.secondFactor(ctx, tx, u, code); err != nil || !ok {
+			return errs.Wrap("signin", err)
 		}
 		// A fresh session id once fully signed in.
 		if err := s.startSession(ctx, tx, w, r, u.ID, false); err != nil {

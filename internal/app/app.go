@@ -34,6 +34,7 @@ import (
 	"harambee.africa/harambee/internal/moderation"
 	"harambee.africa/harambee/internal/notify"
 	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/seal"
 	"harambee.africa/harambee/internal/search"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
@@ -122,6 +123,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, clk clock.Clock) (*
 		d.Close()
 		return nil, err
 	}
+	if err := a.Accounts.Start(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -165,8 +170,12 @@ func (a *App) build() error {
 	a.Queue.Every(checkpointJob, 10*time.Minute)
 	a.registerMetrics()
 
+	accountKey, err := seal.OpenKey(os.Getenv("HARAMBEE_ACCOUNT_KEY"), filepath.Join(cfg.DataDir, "account-key"))
+	if err != nil {
+		return fmt.Errorf("account: HARAMBEE_ACCOUNT_KEY or DATA/account-key: %w", err)
+	}
 	a.Accounts = &account.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, Site: a.Site, BaseURL: cfg.BaseURL,
-		Mail: mailer{a}, Audit: auditor{a.Trail}}
+		Mail: mailer{a}, Audit: auditor{a.Trail}, Sealer: accountKey}
 	a.Orgs = &org.Service{DB: a.DB, Clock: a.Clock, Site: a.Site, Accounts: a.Accounts, BaseURL: cfg.BaseURL}
 	a.Accounts.Orgs = a.Orgs
 	a.Search = &search.Service{DB: a.DB, Clock: a.Clock}

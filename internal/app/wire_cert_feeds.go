@@ -11,6 +11,7 @@ import (
 	"harambee.africa/harambee/internal/cert/feeds"
 	"harambee.africa/harambee/internal/cert/taxii"
 	"harambee.africa/harambee/internal/jobs"
+	"harambee.africa/harambee/internal/seal"
 )
 
 func init() { Migrations = append(Migrations, feeds.Migrations) }
@@ -30,9 +31,9 @@ type feedsJob struct {
 // wireCertFeeds builds the TAXII client (subscriptions of trust circles to
 // remote collections), its polling job and its routes.
 func (a *App) wireCertFeeds() error {
-	sealer, err := feeds.OpenSealer(os.Getenv("HARAMBEE_FEEDS_KEY"), filepath.Join(a.Config.DataDir, "feeds-key"))
+	sealer, err := seal.OpenKey(os.Getenv("HARAMBEE_FEEDS_KEY"), filepath.Join(a.Config.DataDir, "feeds-key"))
 	if err != nil {
-		return fmt.Errorf("cert feeds: %w", err)
+		return fmt.Errorf("cert feeds: HARAMBEE_FEEDS_KEY or DATA/feeds-key: %w", err)
 	}
 	s := feeds.New(a.DB, a.Clock, a.Cert, sealer)
 	s.Site, s.Audit = a.Site, auditor{a.Trail}

@@ -56,7 +56,8 @@ type source struct {
 
 // Backup writes a consistent backup of the SQLite deployment under dataDir to
 // w, while the server keeps running and writing: a snapshot of harambee.db
-// taken with VACUUM INTO, the audit key, and every blob under blobs/. It
+// taken with VACUUM INTO, the key files (keyNames) that exist, and every
+// blob under blobs/. It
 // streams; only the manifest is held in memory. It needs free space in
 // dataDir for one copy of the database, and removes it before returning.
 //
@@ -102,12 +103,14 @@ func Backup(ctx context.Context, dataDir string, w io.Writer) (Manifest, error) 
 	}
 	sources = append(sources, source{File: dbFile, disk: copyPath})
 
-	key, err := readAuditKey(dataDir)
-	if err != nil {
-		return Manifest{}, err
-	}
-	if key != nil {
-		sources = append(sources, *key)
+	for _, name := range keyNames {
+		key, err := readKey(dataDir, name)
+		if err != nil {
+			return Manifest{}, err
+		}
+		if key != nil {
+			sources = append(sources, *key)
+		}
 	}
 
 	blobs, err := collectBlobs(ctx, dataDir, snap)
@@ -185,34 +188,36 @@ func sqliteDSN(path, query string) string {
 	return u.String()
 }
 
-// readAuditKey reads DATA/audit-key, or returns nil when there is none.
-func readAuditKey(dataDir string) (*source, error) {
-	p := filepath.Join(dataDir, AuditKeyName)
+// readKey reads the key file DATA/name, or returns nil when there is none.
+// Keys are small and held in memory, so that the archive holds the key as
+// it was when listed.
+func readKey(dataDir, name string) (*source, error) {
+	p := filepath.Join(dataDir, name)
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("backup: audit key: %w", err)
+		return nil, fmt.Errorf("backup: key file: %w", err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("backup: audit key: %w", err)
+		return nil, fmt.Errorf("backup: key file: %w", err)
 	}
-	if !info.Mode().IsRegular() || info.Size() > maxAuditKeySize {
-		return nil, fmt.Errorf("backup: audit key %s is not a regular file of at most %d bytes", p, maxAuditKeySize)
+	if !info.Mode().IsRegular() || info.Size() > maxKeySize {
+		return nil, fmt.Errorf("backup: key file %s is not a regular file of at most %d bytes", p, maxKeySize)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxAuditKeySize+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxKeySize+1))
 	if err != nil {
-		return nil, fmt.Errorf("backup: audit key: %w", err)
+		return nil, fmt.Errorf("backup: key file: %w", err)
 	}
-	if len(data) > maxAuditKeySize {
-		return nil, fmt.Errorf("backup: audit key %s is larger than %d bytes", p, maxAuditKeySize)
+	if len(data) > maxKeySize {
+		return nil, fmt.Errorf("backup: key file %s is larger than %d bytes", p, maxKeySize)
 	}
 	sum := sha256.Sum256(data)
 	return &source{
-		File: File{Path: AuditKeyName, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])},
+		File: File{Path: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])},
 		data: data,
 	}, nil
 }
@@ -317,7 +322,7 @@ func writeArchive(ctx context.Context, w io.Writer, m Manifest, sources []source
 	}
 	for _, s := range sources {
 		mode := int64(0o640)
-		if s.Path == AuditKeyName {
+		if isKey(s.Path) {
 			mode = 0o600
 		}
 		if err := tw.WriteHeader(hdr(s.Path, s.Size, mode)); err != nil {

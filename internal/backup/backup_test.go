@@ -86,8 +86,8 @@ func TestBackupWhileWriting(t *testing.T) {
 		for _, f := range m.Files {
 			paths = append(paths, f.Path)
 		}
-		want := append([]string{backup.DatabaseName, backup.AuditKeyName}, blobs...)
-		slices.Sort(want[2:])
+		want := append(append([]string{backup.DatabaseName}, keyFiles...), blobs...)
+		slices.Sort(want[1+len(keyFiles):])
 		if !slices.Equal(paths, want) {
 			t.Errorf("manifest files = %q\nwant %q", paths, want)
 		}
@@ -107,11 +107,11 @@ func TestBackupWhileWriting(t *testing.T) {
 			t.Fatalf("restore wrote %q", got)
 		}
 		for _, e := range mustReadDir(t, target) {
-			if !slices.Contains([]string{backup.DatabaseName, backup.AuditKeyName, backup.BlobsDir}, e) {
+			if !slices.Contains(append([]string{backup.DatabaseName, backup.BlobsDir}, keyFiles...), e) {
 				t.Errorf("restored data directory holds %q", e)
 			}
 		}
-		for _, p := range append(blobs, backup.AuditKeyName) {
+		for _, p := range append(blobs, keyFiles...) {
 			want, err := os.ReadFile(filepath.Join(dataDir, filepath.FromSlash(p)))
 			if err != nil {
 				t.Fatal(err)
@@ -130,12 +130,14 @@ func TestBackupWhileWriting(t *testing.T) {
 				t.Errorf("temporary file %s was restored", p)
 			}
 		}
-		info, err := os.Stat(filepath.Join(target, backup.AuditKeyName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.Mode().Perm()&0o077 != 0 {
-			t.Errorf("audit key mode = %v, want no access for group and others", info.Mode().Perm())
+		for _, k := range keyFiles {
+			info, err := os.Stat(filepath.Join(target, k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode().Perm()&0o077 != 0 {
+				t.Errorf("%s mode = %v, want no access for group and others", k, info.Mode().Perm())
+			}
 		}
 	})
 
@@ -188,6 +190,11 @@ func TestBackupWhileWriting(t *testing.T) {
 	})
 }
 
+func sorted(names ...string) []string {
+	slices.Sort(names)
+	return names
+}
+
 func mustReadDir(t testing.TB, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -206,7 +213,9 @@ func TestBackup(t *testing.T) {
 
 	t.Run("NoBlobsNoKey", func(t *testing.T) {
 		dataDir, _ := mustOpenDataDir(t)
-		os.Remove(filepath.Join(dataDir, backup.AuditKeyName))
+		for _, k := range keyFiles {
+			os.Remove(filepath.Join(dataDir, k))
+		}
 		archive, m := mustBackup(t, dataDir)
 		if len(m.Files) != 1 || m.Files[0].Path != backup.DatabaseName {
 			t.Errorf("files = %+v, want the database alone", m.Files)
@@ -217,6 +226,51 @@ func TestBackup(t *testing.T) {
 		}
 		if got := mustReadDir(t, target); !slices.Equal(got, []string{backup.DatabaseName}) {
 			t.Errorf("restored %q", got)
+		}
+	})
+
+	// Each key file travels on its own: a data directory holds those its
+	// modules made, and a key given in an environment variable has none.
+	for _, k := range keyFiles {
+		t.Run("Only"+k, func(t *testing.T) {
+			dataDir, _ := mustOpenDataDir(t)
+			for _, other := range keyFiles {
+				if other != k {
+					os.Remove(filepath.Join(dataDir, other))
+				}
+			}
+			want, err := os.ReadFile(filepath.Join(dataDir, k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			archive, m := mustBackup(t, dataDir)
+			if len(m.Files) != 2 || m.Files[0].Path != backup.DatabaseName || m.Files[1].Path != k {
+				t.Errorf("files = %+v, want the database and %s", m.Files, k)
+			}
+			target := filepath.Join(t.TempDir(), "data")
+			if err := backup.Restore(ctx, bytes.NewReader(archive), target); err != nil {
+				t.Fatalf("restore: %v", err)
+			}
+			if got := mustReadDir(t, target); !slices.Equal(got, sorted(backup.DatabaseName, k)) {
+				t.Errorf("restored %q", got)
+			}
+			got, err := os.ReadFile(filepath.Join(target, k))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("restored %s = %q, %v; want %q", k, got, err, want)
+			}
+		})
+	}
+
+	t.Run("KeyNotAFile", func(t *testing.T) {
+		dataDir, _ := mustOpenDataDir(t)
+		p := filepath.Join(dataDir, backup.AccountKeyName)
+		os.Remove(p)
+		if err := os.Mkdir(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := backup.Backup(ctx, dataDir, &buf); err == nil || !strings.Contains(err.Error(), backup.AccountKeyName) {
+			t.Errorf("err = %v, want one naming %s", err, backup.AccountKeyName)
 		}
 	})
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"harambee.africa/harambee/internal/backup"
@@ -33,7 +34,7 @@ func FuzzRestore(f *testing.F) {
 			return
 		}
 		for _, p := range listTree(t, parent) {
-			if p == "data" || p == "data/"+backup.DatabaseName || p == "data/"+backup.AuditKeyName ||
+			if p == "data" || p == "data/"+backup.DatabaseName || slices.Contains(keyFiles, strings.TrimPrefix(p, "data/")) ||
 				p == "data/"+backup.BlobsDir || len(p) > len("data/blobs/") && p[:len("data/blobs/")] == "data/blobs/" {
 				continue
 			}

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -37,8 +38,13 @@ DROP TABLE item;
 
 const itemsVersion = 2024010101
 
-// mustOpenDataDir creates a data directory with a migrated harambee.db, an
-// audit key and no blobs, and returns it with the open database.
+// keyFiles are the key files a data directory may hold, which a backup
+// carries.
+var keyFiles = []string{backup.AuditKeyName, backup.FeedsKeyName, backup.AccountKeyName}
+
+// mustOpenDataDir creates a data directory with a migrated harambee.db, the
+// audit key, the feeds and account keys, and no blobs, and returns it with
+// the open database.
 func mustOpenDataDir(t testing.TB) (string, *db.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -58,7 +64,20 @@ func mustOpenDataDir(t testing.TB) (string, *db.DB) {
 	if err := os.WriteFile(filepath.Join(dataDir, backup.AuditKeyName), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	for _, name := range []string{backup.FeedsKeyName, backup.AccountKeyName} {
+		writeSealKey(t, dataDir, name)
+	}
 	return dataDir, d
+}
+
+// writeSealKey writes a random key file as internal/seal makes them.
+func writeSealKey(t testing.TB, dataDir, name string) {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key)
+	if err := os.WriteFile(filepath.Join(dataDir, name), []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // itemBody is the content of row n, so that a reader can tell a whole row

@@ -1,6 +1,7 @@
 // Package backup writes and restores one archive holding everything a SQLite
 // deployment of Harambee keeps on disk: the database, the uploaded blobs and
-// the audit key. The archive is a gzip-compressed tar whose first entry,
+// the key files (the audit key, and the keys that seal the CERT feeds'
+// credentials and the accounts' TOTP secrets). The archive is a gzip-compressed tar whose first entry,
 // manifest.json, lists every file with its size and SHA-256, so that a
 // restore can refuse anything it did not expect before a byte reaches the
 // data directory.
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,17 +28,28 @@ const Application = "harambee"
 
 // Names inside the archive and the data directory.
 const (
-	ManifestName = "manifest.json"
-	DatabaseName = "harambee.db"
-	AuditKeyName = "audit-key"
-	BlobsDir     = "blobs"
+	ManifestName   = "manifest.json"
+	DatabaseName   = "harambee.db"
+	AuditKeyName   = "audit-key"
+	FeedsKeyName   = "feeds-key"
+	AccountKeyName = "account-key"
+	BlobsDir       = "blobs"
 )
+
+// keyNames are the key files of the data directory that a backup carries
+// when they exist: without them a restored instance could not sign its
+// audit chain on, nor open the secrets sealed in its database. A key given
+// in an environment variable instead is not on disk, and not in a backup.
+var keyNames = []string{AuditKeyName, FeedsKeyName, AccountKeyName}
+
+// isKey reports whether the archive path p is a key file.
+func isKey(p string) bool { return slices.Contains(keyNames, p) }
 
 // Limits on what Restore accepts. They bound memory and disk use by an archive
 // that lies about itself; real archives stay far below them.
 const (
 	maxManifestSize = 256 << 20 // about a million files
-	maxAuditKeySize = 64 << 10
+	maxKeySize      = 64 << 10
 	maxFileSize     = 1 << 40
 	maxPathLen      = 1024
 )
@@ -100,7 +113,7 @@ func (m *Manifest) validate() (map[string]File, error) {
 		if _, dup := files[f.Path]; dup {
 			return nil, fmt.Errorf("%w: %q listed twice", ErrFormat, f.Path)
 		}
-		if f.Size < 0 || f.Size > maxFileSize || (f.Path == AuditKeyName && f.Size > maxAuditKeySize) {
+		if f.Size < 0 || f.Size > maxFileSize || (isKey(f.Path) && f.Size > maxKeySize) {
 			return nil, fmt.Errorf("%w: %q has size %d", ErrFormat, f.Path, f.Size)
 		}
 		if !isSHA256(f.SHA256) {
@@ -115,14 +128,14 @@ func (m *Manifest) validate() (map[string]File, error) {
 }
 
 // checkPath accepts exactly the names a backup writes: the database, the
-// audit key, and files under blobs/ whose path components are plain names.
+// key files, and files under blobs/ whose path components are plain names.
 // Anything else is unsafe (it could escape the data directory) or unknown.
 func checkPath(p string) error {
 	if p == "" || len(p) > maxPathLen || strings.ContainsAny(p, "\\\x00") ||
 		strings.HasPrefix(p, "/") || path.Clean(p) != p || !localName(p) {
 		return fmt.Errorf("%w: %q", ErrUnsafePath, p)
 	}
-	if p == DatabaseName || p == AuditKeyName {
+	if p == DatabaseName || isKey(p) {
 		return nil
 	}
 	rest, ok := strings.CutPrefix(p, BlobsDir+"/")

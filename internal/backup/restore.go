@@ -223,7 +223,7 @@ func extractFile(ctx context.Context, tr *tar.Reader, root *os.Root, f File) err
 		}
 	}
 	perm := os.FileMode(0o640)
-	if f.Path == AuditKeyName {
+	if isKey(f.Path) {
 		perm = 0o600
 	}
 	out, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
@@ -300,7 +300,7 @@ func moveIntoPlace(dataDir, staging string) (err error) {
 	}
 	defer root.Close()
 
-	names := []string{BlobsDir, AuditKeyName, DatabaseName}
+	names := append(append([]string{BlobsDir}, keyNames...), DatabaseName)
 	// Check again just before moving: another restore may have raced us.
 	entries, err := os.ReadDir(dataDir)
 	if err != nil {
@@ -322,7 +322,7 @@ func moveIntoPlace(dataDir, staging string) (err error) {
 	for _, n := range names {
 		from := filepath.Join(staging, n)
 		if _, err := root.Lstat(from); errors.Is(err, fs.ErrNotExist) {
-			continue // no blobs or no audit key in this archive
+			continue // no blobs, or not this key, in this archive
 		}
 		if err := root.Rename(from, n); err != nil {
 			return err

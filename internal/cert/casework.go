@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
 )
@@ -137,11 +138,73 @@ type ImportResult struct {
 	Failed         []ImportFailure
 }
 
-// ImportFailure names an object an import refused and why.
+// ImportFailure names an object an import refused, or took without storing
+// it again, and why. ID, Version and Message are a detail of the TAXII
+// status resource, Message in English: TAXII is a machine protocol. Key and
+// Args say the same in the reader's language on the pages, and Detail is
+// the technical part shown after it untranslated (a STIX validation
+// reason); the TAXII JSON leaves them out, StoredFailures keeps them.
 type ImportFailure struct {
-	ID      string `json:"id"`
-	Version string `json:"version,omitempty"`
-	Message string `json:"message"`
+	ID      string            `json:"id"`
+	Version string            `json:"version,omitempty"`
+	Message string            `json:"message"`
+	Key     string            `json:"-"`
+	Args    map[string]string `json:"-"`
+	Detail  string            `json:"-"`
+}
+
+// Sentence is the failure in p's language, or "" when it has no key (one
+// recorded before failures had keys: its Message is all there is).
+func (f ImportFailure) Sentence(p *i18n.Printer) string {
+	if f.Key == "" || p == nil {
+		return ""
+	}
+	args := make([]any, 0, 2*len(f.Args))
+	for k, v := range f.Args {
+		args = append(args, k, v)
+	}
+	return p.T(f.Key, args...)
+}
+
+// StoredFailures is a list of failures as a database column keeps it: JSON
+// with the key, arguments and detail that the TAXII JSON leaves out.
+type StoredFailures []ImportFailure
+
+// storedFailure is ImportFailure with every field in the JSON.
+type storedFailure struct {
+	ID      string            `json:"id"`
+	Version string            `json:"version,omitempty"`
+	Message string            `json:"message"`
+	Key     string            `json:"key,omitempty"`
+	Args    map[string]string `json:"args,omitempty"`
+	Detail  string            `json:"detail,omitempty"`
+}
+
+// MarshalJSON writes the list, [] when empty.
+func (l StoredFailures) MarshalJSON() ([]byte, error) {
+	out := make([]storedFailure, len(l))
+	for i, f := range l {
+		out[i] = storedFailure(f)
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads a list written by MarshalJSON, or one of TAXII
+// details alone (written before failures had keys).
+func (l *StoredFailures) UnmarshalJSON(b []byte) error {
+	var in []storedFailure
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	if in == nil {
+		*l = nil
+		return nil
+	}
+	*l = make(StoredFailures, len(in))
+	for i, f := range in {
+		(*l)[i] = ImportFailure(f)
+	}
+	return nil
 }
 
 // STIXImporter stores STIX objects in a local TAXII collection: the TAXII

@@ -17,6 +17,7 @@ var (
 		"interval_minutes": web.Int, "status": map[string]any{"type": "string", "enum": []string{Active, Stopped}},
 		"added_after": web.Str, "resuming": web.Bool, "next_poll_at": nullTime, "last_poll_at": nullTime, "last_success_at": nullTime,
 		"failures": web.Int, "last_error": web.Str, "last_error_text": web.Str, "last_error_at": nullTime, "last_error_detail": web.Str,
+		"last_error_detail_key": web.Str, "last_error_detail_text": web.Str,
 		"last_refused": web.Arr(web.Obj(map[string]any{"id": web.Str, "version": web.Str, "message": web.Str}, "id", "message")),
 		"pages":        web.Int, "objects_added": web.Int, "objects_skipped": web.Int, "objects_refused": web.Int,
 		"created_at": web.Time, "updated_at": web.Time},
@@ -26,7 +27,8 @@ var (
 		"collection": web.Str, "types": web.Arr(web.Str), "user": web.Str,
 		"password":          map[string]any{"type": "string", "description": "password or token for HTTP Basic; absent keeps the stored one"},
 		"clear_credentials": web.Bool, "interval_minutes": map[string]any{"type": "integer", "minimum": MinInterval, "maximum": MaxInterval}}
-	probeSchema = web.Obj(map[string]any{"ok": web.Bool, "error": web.Str, "error_text": web.Str, "error_detail": web.Str, "discovery_title": web.Str,
+	probeSchema = web.Obj(map[string]any{"ok": web.Bool, "error": web.Str, "error_text": web.Str, "error_detail": web.Str,
+		"error_detail_key": web.Str, "error_detail_text": web.Str, "discovery_title": web.Str,
 		"listed": web.Bool, "api_root_title": web.Str, "taxii_2_1": web.Bool, "collection_title": web.Str, "can_read": web.Bool},
 		"ok", "api_root_title", "collection_title", "can_read")
 )
@@ -213,8 +215,6 @@ func (s *Service) apiTest(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
-	if p := printer(r); p != nil && pr.Error != "" {
-		pr.ErrorText = p.T(pr.Error)
-	}
+	translateProbe(r, pr)
 	web.JSON(w, http.StatusOK, pr)
 }

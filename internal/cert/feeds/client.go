@@ -21,11 +21,23 @@ const MediaType = "application/taxii+json;version=2.1"
 // failure is why a request to a TAXII server did not give a usable answer.
 // Its kind decides what the poll does next.
 type failure struct {
-	kind   failKind
-	key    string // message key shown on the subscription page
-	detail string // what the server said, safe to show its team: status and error title
+	kind failKind
+	key  string // message key shown on the subscription page
+	// detailKey is a message key saying what exactly was wrong, filled
+	// with detailArgs, when our own words say it; "" when detail says all.
+	detailKey  string
+	detailArgs map[string]string
+	// detail is technical and shown untranslated, safe to show the team:
+	// an HTTP status and the server's error title, a Content-Type, a JSON
+	// parser error.
+	detail string
 	retry  time.Duration
 	err    error // the cause, for the log
+}
+
+// malformed is an answer that is not TAXII, for the reason detailKey says.
+func malformed(detailKey string, args map[string]string) *failure {
+	return &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detailKey: detailKey, detailArgs: args}
 }
 
 type failKind int
@@ -39,6 +51,9 @@ const (
 
 func (f *failure) Error() string {
 	msg := f.key
+	if f.detailKey != "" {
+		msg += " " + f.detailKey
+	}
 	if f.detail != "" {
 		msg += " (" + f.detail + ")"
 	}
@@ -97,24 +112,25 @@ func (c *remote) fetch(ctx context.Context, target string, out any) (http.Header
 		if ctx.Err() != nil {
 			return nil, &failure{kind: failRetry, key: "cert.feeds.error.network", err: ctx.Err()}
 		}
-		return nil, &failure{kind: failRetry, key: "cert.feeds.error.network", detail: networkDetail(err), err: err}
+		return nil, networkFailure(err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, MaxPageBytes+1))
 	if err != nil {
-		return nil, &failure{kind: failRetry, key: "cert.feeds.error.network", detail: networkDetail(err), err: err}
+		return nil, networkFailure(err)
 	}
 	if res.StatusCode != http.StatusOK {
 		return nil, statusFailure(res, body, c.now())
 	}
 	if len(body) > MaxPageBytes {
-		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.too_large", detail: strconv.Itoa(MaxPageBytes) + " bytes"}
+		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.too_large", detailKey: "cert.feeds.error.page_size",
+			detailArgs: map[string]string{"mb": strconv.Itoa(MaxPageBytes >> 20)}}
 	}
 	if !taxiiJSON(res.Header.Get("Content-Type")) {
 		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.media_type", detail: clip(res.Header.Get("Content-Type"), 100)}
 	}
 	if !utf8.Valid(body) {
-		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "invalid UTF-8"}
+		return nil, malformed("cert.feeds.error.not_utf8", nil)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: jsonDetail(err), err: err}
@@ -180,16 +196,21 @@ func taxiiJSON(ct string) bool {
 	return false
 }
 
-func networkDetail(err error) string {
+// networkFailure is a request that got no answer: a timeout said in words,
+// anything else in the network library's.
+func networkFailure(err error) *failure {
+	f := &failure{kind: failRetry, key: "cert.feeds.error.network", err: err}
+	cause := err
 	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
+	if errors.As(cause, &ue) {
+		cause = ue.Err
 	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
+	if errors.Is(cause, context.DeadlineExceeded) {
+		f.detailKey = "cert.feeds.error.timeout"
+	} else {
+		f.detail = clip(printable(cause.Error()), 200)
 	}
-	return clip(printable(err.Error()), 200)
+	return f
 }
 
 func jsonDetail(err error) string {
@@ -289,22 +310,23 @@ func checkPage(env *envelope, addedLast string) (*page, *failure) {
 			Type string `json:"type"`
 		}
 		if json.Unmarshal(raw, &head) != nil || head.ID == "" || head.Type == "" || !strings.HasPrefix(head.ID, head.Type+"--") {
-			return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "object " + strconv.Itoa(i) + " has no type and id"}
+			// Counted from 1, as people count.
+			return nil, malformed("cert.feeds.error.object_id", map[string]string{"n": strconv.Itoa(i + 1)})
 		}
 	}
 	if p.addedLast != "" {
 		if _, err := time.Parse(time.RFC3339Nano, p.addedLast); err != nil || len(p.addedLast) > 64 {
-			return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "X-TAXII-Date-Added-Last is not a timestamp"}
+			return nil, malformed("cert.feeds.error.added_last_invalid", nil)
 		}
 	}
 	if len(p.objects) > 0 && p.addedLast == "" {
-		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "no X-TAXII-Date-Added-Last"}
+		return nil, malformed("cert.feeds.error.no_added_last", nil)
 	}
 	if len(p.next) > 1000 || !utf8.ValidString(p.next) {
-		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "next is too long"}
+		return nil, malformed("cert.feeds.error.next_too_long", nil)
 	}
 	if p.more && len(p.objects) == 0 {
-		return nil, &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "more without objects"}
+		return nil, malformed("cert.feeds.error.more_empty", nil)
 	}
 	return p, nil
 }

@@ -33,6 +33,7 @@ import (
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/notify"
 	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/seal"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -101,8 +102,9 @@ type Service struct {
 	Collections Collections
 	// Notify tells teams of stopped subscriptions; nothing is sent while nil.
 	Notify Notifier
-	// Sealer seals credentials at rest.
-	Sealer *Sealer
+	// Sealer seals credentials at rest, bound to the subscription's id, so
+	// that a copy of the database alone does not give them away.
+	Sealer *seal.Sealer
 	// AllowPrivate lets subscriptions reach loopback, private and
 	// link-local addresses, and plain http: an operator's choice
 	// (HARAMBEE_FEEDS_ALLOW_PRIVATE=1) for servers on an internal network,
@@ -119,7 +121,7 @@ type Service struct {
 }
 
 // New returns the service with its HTTP client.
-func New(d *db.DB, clk clock.Clock, c *cert.Service, sealer *Sealer) *Service {
+func New(d *db.DB, clk clock.Clock, c *cert.Service, sealer *seal.Sealer) *Service {
 	s := &Service{DB: d, Clock: clk, Cert: c, Sealer: sealer}
 	s.HTTP = s.client()
 	return s
@@ -128,41 +130,48 @@ func New(d *db.DB, clk clock.Clock, c *cert.Service, sealer *Sealer) *Service {
 // Feed is a subscription as its team sees it; the credentials appear only
 // as whether they are set.
 type Feed struct {
-	ID            string          `json:"id"`
-	TeamOrg       string          `json:"team_org"`
-	TeamSlug      string          `json:"team"`
-	TeamName      string          `json:"team_name"`
-	GroupID       string          `json:"circle_id"`
-	CircleSlug    string          `json:"circle"`
-	CircleName    string          `json:"circle_name"`
-	Title         string          `json:"title"`
-	APIRoot       string          `json:"api_root"`
-	Collection    string          `json:"collection"`
-	Types         []string        `json:"types"`
-	User          string          `json:"user"`
-	SecretSet     bool            `json:"password_set"`
-	Interval      int             `json:"interval_minutes"`
-	Status        string          `json:"status"`
-	AddedAfter    string          `json:"added_after"`
-	Resuming      bool            `json:"resuming"` // a run stopped between pages continues with next
-	NextPollAt    *time.Time      `json:"next_poll_at"`
-	LastPollAt    *time.Time      `json:"last_poll_at"`
-	LastSuccessAt *time.Time      `json:"last_success_at"`
-	Failures      int             `json:"failures"`
-	LastError     string          `json:"last_error"` // a message key, "" when the last poll went well
-	LastErrorText string          `json:"last_error_text"`
-	LastErrorAt   *time.Time      `json:"last_error_at"`
-	LastDetail    string          `json:"last_error_detail"`
-	Refused       []RefusedObject `json:"last_refused"`
-	Pages         int             `json:"pages"`
-	Added         int             `json:"objects_added"`
-	Skipped       int             `json:"objects_skipped"`
-	RefusedCount  int             `json:"objects_refused"`
-	CreatedAt     time.Time       `json:"created_at"`
-	UpdatedAt     time.Time       `json:"updated_at"`
-	secret        string          // sealed
-	runAfter      string
-	nextToken     string
+	ID            string     `json:"id"`
+	TeamOrg       string     `json:"team_org"`
+	TeamSlug      string     `json:"team"`
+	TeamName      string     `json:"team_name"`
+	GroupID       string     `json:"circle_id"`
+	CircleSlug    string     `json:"circle"`
+	CircleName    string     `json:"circle_name"`
+	Title         string     `json:"title"`
+	APIRoot       string     `json:"api_root"`
+	Collection    string     `json:"collection"`
+	Types         []string   `json:"types"`
+	User          string     `json:"user"`
+	SecretSet     bool       `json:"password_set"`
+	Interval      int        `json:"interval_minutes"`
+	Status        string     `json:"status"`
+	AddedAfter    string     `json:"added_after"`
+	Resuming      bool       `json:"resuming"` // a run stopped between pages continues with next
+	NextPollAt    *time.Time `json:"next_poll_at"`
+	LastPollAt    *time.Time `json:"last_poll_at"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	Failures      int        `json:"failures"`
+	LastError     string     `json:"last_error"` // a message key, "" when the last poll went well
+	LastErrorText string     `json:"last_error_text"`
+	LastErrorAt   *time.Time `json:"last_error_at"`
+	// LastDetailKey says what exactly was wrong in a message key, when the
+	// platform's own words say it; LastDetail is the technical part,
+	// untranslated (HTTP status and the server's error title, a
+	// Content-Type, a JSON parser error).
+	LastDetailKey  string          `json:"last_error_detail_key"`
+	LastDetailText string          `json:"last_error_detail_text"`
+	LastDetail     string          `json:"last_error_detail"`
+	Refused        []RefusedObject `json:"last_refused"`
+	Pages          int             `json:"pages"`
+	Added          int             `json:"objects_added"`
+	Skipped        int             `json:"objects_skipped"`
+	RefusedCount   int             `json:"objects_refused"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+	secret         string          // sealed
+	runAfter       string
+	nextToken      string
+	detailArgs     map[string]string // fill LastDetailKey
 }
 
 // RefusedObject is an object the store refused in the last poll that refused any.
@@ -206,10 +215,20 @@ func managedTeams(v *web.Viewer) []string {
 	return out
 }
 
+// decodeRefused reads last_refused, message keys included.
 func decodeRefused(raw string) []RefusedObject {
 	var out []RefusedObject
-	if json.Unmarshal([]byte(raw), &out) != nil || out == nil {
+	if json.Unmarshal([]byte(raw), (*cert.StoredFailures)(&out)) != nil || out == nil {
 		return []RefusedObject{}
+	}
+	return out
+}
+
+// decodeArgs reads last_detail_args: a JSON object, or "" for none.
+func decodeArgs(raw string) map[string]string {
+	var out map[string]string
+	if raw != "" && json.Unmarshal([]byte(raw), &out) != nil {
+		return nil
 	}
 	return out
 }

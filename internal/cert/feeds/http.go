@@ -36,9 +36,39 @@ func printer(r *http.Request) *i18n.Printer { return web.PrinterOf(r) }
 
 // translate fills the texts of the message keys a page or the API shows.
 func translate(r *http.Request, f *Feed) {
-	if p := printer(r); p != nil && f.LastError != "" {
+	p := printer(r)
+	if p == nil {
+		return
+	}
+	if f.LastError != "" {
 		f.LastErrorText = p.T(f.LastError)
 	}
+	if f.LastDetailKey != "" {
+		f.LastDetailText = p.T(f.LastDetailKey, pairs(f.detailArgs)...)
+	}
+}
+
+// translateProbe fills the texts of a connection test's message keys.
+func translateProbe(r *http.Request, pr *Probe) {
+	p := printer(r)
+	if p == nil {
+		return
+	}
+	if pr.Error != "" {
+		pr.ErrorText = p.T(pr.Error)
+	}
+	if pr.DetailKey != "" {
+		pr.DetailText = p.T(pr.DetailKey, pairs(pr.detailArgs)...)
+	}
+}
+
+// pairs turns a message's arguments into the name, value pairs T takes.
+func pairs(args map[string]string) []any {
+	out := make([]any, 0, 2*len(args))
+	for k, v := range args {
+		out = append(out, k, v)
+	}
+	return out
 }
 
 type listData struct {
@@ -247,10 +277,6 @@ func (s *Service) testPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	translate(r, f)
-	if pr.Error != "" {
-		if p := printer(r); p != nil {
-			pr.ErrorText = p.T(pr.Error)
-		}
-	}
+	translateProbe(r, pr)
 	s.Site.Render(w, r, http.StatusOK, "certfeeds/show", &showData{Feed: f, Probe: pr})
 }

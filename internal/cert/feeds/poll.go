@@ -107,7 +107,7 @@ func (s *Service) Poll(ctx context.Context, id string) (Outcome, error) {
 		next = s.Clock.Now() // the sweep continues where this poll left off
 	}
 	_, err = s.DB.W.ExecContext(context.WithoutCancel(ctx), `UPDATE cert_feeds SET lease_until = NULL, next_poll_at = $1, failures = 0, last_error = '',
-		last_detail = '', last_success_at = $2 WHERE id = $3`, next, s.Clock.Now(), id)
+		last_detail = '', last_detail_key = '', last_detail_args = '', last_success_at = $2 WHERE id = $3`, next, s.Clock.Now(), id)
 	return p.out, errs.Wrap("cert feed polled", err)
 }
 
@@ -203,7 +203,7 @@ func (p *poller) advance(pg *page, after string) *failure {
 	switch {
 	case pg.more && pg.next != "":
 		if pg.next == f.nextToken {
-			return &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "next does not move"}
+			return malformed("cert.feeds.error.next_stuck", nil)
 		}
 		if f.nextToken == "" {
 			f.runAfter = after
@@ -212,7 +212,7 @@ func (p *poller) advance(pg *page, after string) *failure {
 	case pg.more:
 		// More without next: continue from X-TAXII-Date-Added-Last (§3.4.1).
 		if !later(pg.addedLast, after) {
-			return &failure{kind: failMalformed, key: "cert.feeds.error.malformed", detail: "X-TAXII-Date-Added-Last does not move"}
+			return malformed("cert.feeds.error.added_last_stuck", nil)
 		}
 		f.nextToken, f.runAfter = "", ""
 	default:
@@ -296,8 +296,9 @@ func (p *poller) importPending(ctx context.Context) error {
 		shown := res.Failed[:min(len(res.Failed), MaxRefusedShown)]
 		for i := range shown {
 			shown[i].Message = clip(printable(shown[i].Message), 300)
+			shown[i].Detail = clip(printable(shown[i].Detail), 300)
 		}
-		b, err := json.Marshal(shown)
+		b, err := json.Marshal(cert.StoredFailures(shown))
 		if err != nil {
 			return errs.Wrap("cert feed imported", err)
 		}
@@ -325,20 +326,31 @@ func backoff(n int, asked time.Duration) time.Duration {
 func (s *Service) recordFailure(ctx context.Context, f *Feed, fail *failure) error {
 	now := s.Clock.Now()
 	if fail.err != nil && s.Site != nil {
-		s.Site.Log.Warn("cert feed poll", "feed", f.ID, "error", fail.key, "detail", fail.detail, "err", fail.err)
+		s.Site.Log.Warn("cert feed poll", "feed", f.ID, "error", fail.key, "detail_key", fail.detailKey, "detail", fail.detail, "err", fail.err)
+	}
+	args := ""
+	if len(fail.detailArgs) > 0 {
+		b, err := json.Marshal(fail.detailArgs)
+		if err != nil {
+			return errs.Wrap("cert feed failure", err)
+		}
+		args = string(b)
 	}
 	if fail.kind != failStop {
 		next := now.Add(backoff(f.Failures+1, fail.retry))
 		_, err := s.DB.W.ExecContext(ctx, `UPDATE cert_feeds SET lease_until = NULL, failures = failures + 1, last_error = $1, last_detail = $2,
-			last_error_at = $3, next_poll_at = $4 WHERE id = $5`, fail.key, fail.detail, now, next, f.ID)
+			last_detail_key = $3, last_detail_args = $4, last_error_at = $5, next_poll_at = $6 WHERE id = $7`,
+			fail.key, fail.detail, fail.detailKey, args, now, next, f.ID)
 		return errs.Wrap("cert feed failure", err)
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE cert_feeds SET lease_until = NULL, status = $1, failures = failures + 1, last_error = $2,
-			last_detail = $3, last_error_at = $4, next_poll_at = NULL WHERE id = $5`, Stopped, fail.key, fail.detail, now, f.ID); err != nil {
+			last_detail = $3, last_detail_key = $4, last_detail_args = $5, last_error_at = $6, next_poll_at = NULL WHERE id = $7`,
+			Stopped, fail.key, fail.detail, fail.detailKey, args, now, f.ID); err != nil {
 			return errs.Wrap("cert feed stop", err)
 		}
-		if err := s.audit(ctx, tx, "cert.feed_stopped", nil, f.TeamOrg, f.ID, "", map[string]any{"reason": fail.key, "detail": fail.detail}); err != nil {
+		if err := s.audit(ctx, tx, "cert.feed_stopped", nil, f.TeamOrg, f.ID, "", map[string]any{"reason": fail.key, "detail_key": fail.detailKey,
+			"detail": fail.detail}); err != nil {
 			return err
 		}
 		if s.Notify == nil {

@@ -14,13 +14,16 @@ type Probe struct {
 	OK              bool   `json:"ok"`
 	Error           string `json:"error"` // a message key when not OK
 	ErrorText       string `json:"error_text"`
-	Detail          string `json:"error_detail"`
+	DetailKey       string `json:"error_detail_key"` // what exactly was wrong, as a message key; see Feed.LastDetailKey
+	DetailText      string `json:"error_detail_text"`
+	Detail          string `json:"error_detail"`    // technical, untranslated
 	Discovery       string `json:"discovery_title"` // the server's discovery title, when it serves one at /taxii2/
 	Listed          bool   `json:"listed"`          // the discovery lists the API root
 	APIRootTitle    string `json:"api_root_title"`
 	Speaks21        bool   `json:"taxii_2_1"` // the API root lists the TAXII 2.1 media type
 	CollectionTitle string `json:"collection_title"`
 	CanRead         bool   `json:"can_read"`
+	detailArgs      map[string]string
 }
 
 // Test fetches the subscription's API root and collection (and the
@@ -33,7 +36,7 @@ func (s *Service) Test(ctx context.Context, v *web.Viewer, id string) (*Probe, e
 	}
 	pr := &Probe{}
 	fail := func(fl *failure) (*Probe, error) {
-		pr.Error, pr.Detail = fl.key, fl.detail
+		pr.Error, pr.DetailKey, pr.detailArgs, pr.Detail = fl.key, fl.detailKey, fl.detailArgs, fl.detail
 		return pr, nil
 	}
 	pass, err := s.Sealer.Open(f.ID, f.secret)

@@ -152,17 +152,17 @@ func (s *Service) check(ctx context.Context, v *web.Viewer, in *Input, creating 
 
 const feedCols = `f.id, f.team_org, o.slug, o.name, f.group_id, g.slug, g.name, f.title, f.api_root, f.collection, f.types, f.auth_user,
 	f.auth_secret, f.interval_min, f.status, f.added_after, f.run_after, f.next_token, f.next_poll_at, f.last_poll_at, f.last_success_at,
-	f.failures, f.last_error, f.last_error_at, f.last_detail, f.last_refused, f.pages, f.added, f.skipped, f.refused, f.created_at, f.updated_at`
+	f.failures, f.last_error, f.last_error_at, f.last_detail, f.last_detail_key, f.last_detail_args, f.last_refused, f.pages, f.added, f.skipped, f.refused, f.created_at, f.updated_at`
 
 const feedFrom = ` FROM cert_feeds f JOIN orgs o ON o.id = f.team_org JOIN org_groups g ON g.id = f.group_id`
 
 func scanFeed(row interface{ Scan(...any) error }) (*Feed, error) {
 	f := &Feed{}
-	var types, refused string
+	var types, refused, detailArgs string
 	var next, last, success, errAt sql.NullTime
 	err := row.Scan(&f.ID, &f.TeamOrg, &f.TeamSlug, &f.TeamName, &f.GroupID, &f.CircleSlug, &f.CircleName, &f.Title, &f.APIRoot, &f.Collection,
 		&types, &f.User, &f.secret, &f.Interval, &f.Status, &f.AddedAfter, &f.runAfter, &f.nextToken, &next, &last, &success,
-		&f.Failures, &f.LastError, &errAt, &f.LastDetail, &refused, &f.Pages, &f.Added, &f.Skipped, &f.RefusedCount, &f.CreatedAt, &f.UpdatedAt)
+		&f.Failures, &f.LastError, &errAt, &f.LastDetail, &f.LastDetailKey, &detailArgs, &refused, &f.Pages, &f.Added, &f.Skipped, &f.RefusedCount, &f.CreatedAt, &f.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +174,7 @@ func scanFeed(row interface{ Scan(...any) error }) (*Feed, error) {
 	f.Resuming = f.nextToken != ""
 	f.NextPollAt, f.LastPollAt, f.LastSuccessAt, f.LastErrorAt = timePtr(next), timePtr(last), timePtr(success), timePtr(errAt)
 	f.Refused = decodeRefused(refused)
+	f.detailArgs = decodeArgs(detailArgs)
 	return f, nil
 }
 

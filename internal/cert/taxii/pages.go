@@ -182,12 +182,25 @@ func (s *Service) importPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if se != nil {
-			st = &Status{Failures: []importDetail{{ID: se.ID, Message: se.Error()}}, FailureCount: 1}
+			st = &Status{Failures: []importDetail{bundleFailure(se)}, FailureCount: 1}
 		}
 		s.renderImport(w, r, http.StatusUnprocessableEntity, c, st, f)
 		return
 	}
 	s.renderImport(w, r, http.StatusOK, c, st, nil)
+}
+
+// bundleFailure is the failure line of a bundle refused whole: a sentence
+// for its class, and the parser's own words as the detail.
+func bundleFailure(se *stix.Error) importDetail {
+	key := "cert.taxii.import.not_stix"
+	switch se.Class {
+	case stix.Malformed:
+		key = "cert.taxii.import.malformed"
+	case stix.TooLarge:
+		key = "cert.taxii.import.too_large"
+	}
+	return importDetail{ID: se.ID, Message: se.Error(), Key: key, Detail: se.Error()}
 }
 
 // readFile takes the part named "file" of a multipart form.

@@ -103,9 +103,9 @@ func (s *Service) ImportObjects(ctx context.Context, collectionID string, object
 		o, err := stix.ParseObject(raw)
 		if err != nil {
 			var e *stix.Error
-			f := cert.ImportFailure{Message: err.Error()}
+			f := cert.ImportFailure{Message: err.Error(), Key: "cert.taxii.import.not_stix", Detail: err.Error()}
 			if errors.As(err, &e) {
-				f.ID, f.Message = e.ID, e.Reason
+				f.ID, f.Message, f.Detail = e.ID, e.Reason, e.Reason
 			}
 			failed = append(failed, f)
 			continue
@@ -189,8 +189,10 @@ func (s *Service) Store(ctx context.Context, col *Collection, objs []*stix.Objec
 			tlp = col.Ceiling
 		}
 		if tlp.MoreRestrictive(col.Ceiling) {
+			marked, most := "TLP:"+strings.ToUpper(string(tlp)), "TLP:"+strings.ToUpper(string(col.Ceiling))
 			st.Failures = append(st.Failures, cert.ImportFailure{ID: o.ID, Version: v.version,
-				Message: fmt.Sprintf("marked TLP:%s, above TLP:%s, the most this collection accepts", strings.ToUpper(string(tlp)), strings.ToUpper(string(col.Ceiling)))})
+				Message: fmt.Sprintf("marked %s, above %s, the most this collection accepts", marked, most),
+				Key:     "cert.taxii.import.above_ceiling", Args: map[string]string{"tlp": marked, "ceiling": most}})
 			continue
 		}
 		v.tlp = tlp
@@ -198,7 +200,8 @@ func (s *Service) Store(ctx context.Context, col *Collection, objs []*stix.Objec
 			v.versionUS = micros(o.VersionTime())
 			key := fmt.Sprintf("%s@%d", o.ID, v.versionUS)
 			if seen[key] {
-				st.Successes = append(st.Successes, cert.ImportFailure{ID: o.ID, Version: v.version, Message: "repeated in the same request"})
+				st.Successes = append(st.Successes, cert.ImportFailure{ID: o.ID, Version: v.version, Message: "repeated in the same request",
+					Key: "cert.taxii.import.repeated"})
 				continue
 			}
 			seen[key] = true
@@ -234,8 +237,9 @@ func (s *Service) Store(ctx context.Context, col *Collection, objs []*stix.Objec
 	if len(successes) > maxListedSuccesses {
 		successes = nil
 	}
-	ls, _ := json.Marshal(orEmpty(successes))
-	lf, _ := json.Marshal(orEmpty(st.Failures))
+	// Stored with their message keys, for pages; the TAXII JSON omits them.
+	ls, _ := json.Marshal(cert.StoredFailures(successes))
+	lf, _ := json.Marshal(cert.StoredFailures(st.Failures))
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE cert_taxii_heads SET published_seq = last_seq, lock_holder = '', lock_until = 0
 			WHERE collection_id = $1 AND lock_holder = $2`, col.ID, st.ID)
@@ -310,13 +314,6 @@ func prepare(todo []version) (ready func(n int)) {
 			<-done[c]
 		}
 	}
-}
-
-func orEmpty(l []cert.ImportFailure) []cert.ImportFailure {
-	if l == nil {
-		return []cert.ImportFailure{}
-	}
-	return l
 }
 
 type head struct {
@@ -544,7 +541,8 @@ func (s *Service) skipStored(ctx context.Context, tx *sql.Tx, collectionID strin
 			known = true // twice in one request
 		}
 		if known {
-			st.Successes = append(st.Successes, cert.ImportFailure{ID: v.obj.ID, Version: v.version, Message: "already in the collection"})
+			st.Successes = append(st.Successes, cert.ImportFailure{ID: v.obj.ID, Version: v.version, Message: "already in the collection",
+				Key: "cert.taxii.import.already_stored"})
 			continue
 		}
 		if v.versionUS == 0 {
@@ -738,9 +736,11 @@ func insertKeys(ctx context.Context, tx *sql.Tx, collectionID string, rows []ver
 // importDetail is a TAXII status detail: id, version and a message.
 type importDetail = cert.ImportFailure
 
+// unmarshalDetails reads a list of details as Store writes it, message
+// keys included (cert.StoredFailures).
 func unmarshalDetails(raw string, to *[]importDetail) error {
 	if raw == "" || raw == "[]" {
 		return nil
 	}
-	return json.Unmarshal([]byte(raw), to)
+	return json.Unmarshal([]byte(raw), (*cert.StoredFailures)(to))
 }
