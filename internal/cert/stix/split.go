@@ -151,9 +151,10 @@ func stringEnd(data []byte, pos int) int {
 }
 
 // scanMember checks the member at data[b[0]:b[1]] as the scanner would
-// within the whole document (errors at the same bytes).
-func scanMember(data []byte, b [2]int) *Error {
-	s := &scanner{data: data[:b[1]], pos: b[0]}
+// within the whole document (errors at the same bytes), with s, whose
+// list of keys it reuses.
+func scanMember(s *scanner, data []byte, b [2]int) *Error {
+	*s = scanner{data: data[:b[1]], pos: b[0], keys: s.keys[:0]}
 	if !s.value(2) {
 		return s.err
 	}
@@ -178,12 +179,13 @@ func scanMembers(data []byte, members [][2]int, outside *Error) *Error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			s := &scanner{}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(members) || int64(i) > first.Load() {
 					return
 				}
-				if errs[i] = scanMember(data, members[i]); errs[i] != nil {
+				if errs[i] = scanMember(s, data, members[i]); errs[i] != nil {
 					for {
 						f := first.Load()
 						if int64(i) >= f || first.CompareAndSwap(f, int64(i)) {
