@@ -14,6 +14,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"harambee.africa/harambee/internal/i18n"
 )
 
 // Country is one ISO 3166-1 country or territory.
@@ -128,4 +130,17 @@ func platformLanguage(tag string) string {
 		return base
 	}
 	return ""
+}
+
+// Menu is every country by its name in lang, sorted in lang's collation,
+// for a form's menu (built once per language and shared: callers must not
+// change it).
+func Menu(lang string) []i18n.Option {
+	return i18n.Menu("geo.countries", lang, func() []i18n.Option {
+		out := make([]i18n.Option, len(countries))
+		for i, c := range countries {
+			out[i] = i18n.Option{Code: c.Code, Name: c.Name(lang)}
+		}
+		return out
+	})
 }

@@ -351,3 +351,25 @@ func TestCallersCannotChangeTheTable(t *testing.T) {
 		t.Error("All or Regions shares its data with callers")
 	}
 }
+
+// TestMenu: every country once, by its name in the reader's language and
+// that language's collation (É sorts with E in French, not after Z).
+func TestMenu(t *testing.T) {
+	fr := geo.Menu("fr")
+	if len(fr) != len(geo.All()) {
+		t.Fatalf("%d countries in the menu, %d in all", len(fr), len(geo.All()))
+	}
+	pos := map[string]int{}
+	for i, o := range fr {
+		pos[o.Code] = i
+	}
+	if o := fr[pos["EG"]]; o.Name != "Égypte" {
+		t.Fatalf("EG is %q in French, want Égypte", o.Name)
+	}
+	if !(pos["ZA"] < pos["EG"] && pos["EG"] < pos["ES"] && pos["ES"] < pos["ZM"]) {
+		t.Errorf("French order: Afrique du Sud %d, Égypte %d, Espagne %d, Zambie %d", pos["ZA"], pos["EG"], pos["ES"], pos["ZM"])
+	}
+	if en := geo.Menu("en"); en[0].Code != "AF" {
+		t.Errorf("first in English: %s, want AF (Afghanistan)", en[0].Code)
+	}
+}

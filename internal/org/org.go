@@ -17,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/clock"
@@ -482,3 +484,28 @@ func (s *Service) audit(ctx context.Context, tx *sql.Tx, action string, v *web.V
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 var errForbidden = errs.E("org", errs.Forbidden, "error.forbidden")
+
+// Names are organisations' names as one reader sees them, by id; an id
+// missing from it has the zero Shown, an empty name.
+type Names map[string]Shown
+
+// NamesIn reads the names of the organisations ids for a reader of lang,
+// in one query (ByIDs).
+func (s *Service) NamesIn(ctx context.Context, lang string, ids ...string) (Names, error) {
+	orgs, err := s.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(Names, len(orgs))
+	for id, o := range orgs {
+		out[id] = o.NameIn(lang)
+	}
+	return out, nil
+}
+
+// SortByName orders list by the names that name gives, as a reader of
+// lang sorts them.
+func SortByName[T any](list []T, lang string, name func(T) Shown) {
+	col := collate.New(language.Make(lang))
+	slices.SortStableFunc(list, func(a, b T) int { return col.CompareString(name(a).Text, name(b).Text) })
+}

@@ -6,6 +6,7 @@ import (
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/cert"
+	"harambee.africa/harambee/internal/org"
 
 	"harambee.africa/harambee/internal/web"
 )
@@ -112,7 +113,7 @@ type apiOrg struct {
 	Country  string `json:"country,omitempty"`
 }
 
-func orgOfAPI(id, slug, country string, names teamNames) apiOrg {
+func orgOfAPI(id, slug, country string, names org.Names) apiOrg {
 	n := names[id]
 	return apiOrg{ID: id, Slug: slug, Name: n.Text, NameLang: n.Lang, Country: country}
 }
@@ -208,7 +209,7 @@ func clockOfAPI(k Clock) apiClock {
 		Left: int64(k.Left / time.Minute)}
 }
 
-func (s *Service) apiOf(c *Case, names teamNames) apiCase {
+func (s *Service) apiOf(c *Case, names org.Names) apiCase {
 	sla := c.SLAAt(s.Clock.Now())
 	out := apiCase{ID: c.ID, URL: s.Site.BaseURL + c.Path(), Title: c.Title, Summary: c.Summary, Category: c.Category, Class: c.Class(),
 		Severity: c.Severity, Status: c.Status, Marking: string(c.Marking), Floor: string(c.Floor), Countries: c.Countries,
@@ -227,7 +228,7 @@ func (s *Service) apiOf(c *Case, names teamNames) apiCase {
 	return out
 }
 
-func (s *Service) handOverOf(h *HandOver, names teamNames) apiHandOver {
+func (s *Service) handOverOf(h *HandOver, names org.Names) apiHandOver {
 	out := apiHandOver{ID: h.ID, URL: s.Site.BaseURL + h.Path(), Case: h.CaseID,
 		From: orgOfAPI(h.FromOrg, h.FromSlug, h.FromCountry, names), To: orgOfAPI(h.ToOrg, h.ToSlug, h.ToCountry, names),
 		Title: h.Title, Summary: h.Summary,
@@ -241,7 +242,7 @@ func (s *Service) handOverOf(h *HandOver, names teamNames) apiHandOver {
 
 // answerHandOver writes one hand-over, its teams named in the reader's language.
 func (s *Service) answerHandOver(w http.ResponseWriter, r *http.Request, status int, h *HandOver) {
-	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, h.FromOrg, h.ToOrg)
+	names, err := s.Orgs.NamesIn(r.Context(), web.PrinterOf(r).Lang, h.FromOrg, h.ToOrg)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return
@@ -279,7 +280,7 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 	for i, c := range page.Items {
 		ids[i] = c.OwnerOrg
 	}
-	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	names, err := s.Orgs.NamesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return
@@ -329,7 +330,7 @@ func (s *Service) full(r *http.Request, id string) (apiCase, error) {
 		ids = append(ids, received.FromOrg, received.ToOrg)
 	}
 	p := web.PrinterOf(r)
-	names, err := s.namesIn(ctx, p.Lang, ids...)
+	names, err := s.Orgs.NamesIn(ctx, p.Lang, ids...)
 	if err != nil {
 		return apiCase{}, err
 	}
@@ -562,7 +563,7 @@ func (s *Service) apiInbox(w http.ResponseWriter, r *http.Request) {
 	for _, h := range append(in, out...) {
 		ids = append(ids, h.FromOrg, h.ToOrg)
 	}
-	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	names, err := s.Orgs.NamesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

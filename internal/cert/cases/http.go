@@ -65,7 +65,7 @@ func (s *Service) rows(r *http.Request, items []*Case) ([]row, error) {
 	for i, c := range items {
 		ids[i] = c.OwnerOrg
 	}
-	teams, err := s.namesIn(r.Context(), p.Lang, ids...)
+	teams, err := s.Orgs.NamesIn(r.Context(), p.Lang, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) {
 type showData struct {
 	C            *Case
 	Team         org.Shown // the case's team
-	Names        teamNames // the teams of its hand-overs
+	Names        org.Names // the teams of its hand-overs
 	Editor       bool
 	SLA          slaView
 	Countries    []string
@@ -212,7 +212,7 @@ func (s *Service) renderShow(w http.ResponseWriter, r *http.Request, status int,
 	if d.Received != nil {
 		ids = append(ids, d.Received.FromOrg)
 	}
-	if d.Names, err = s.namesIn(ctx, p.Lang, ids...); err != nil {
+	if d.Names, err = s.Orgs.NamesIn(ctx, p.Lang, ids...); err != nil {
 		s.Site.Fail(w, r, err)
 		return
 	}
@@ -501,7 +501,7 @@ func (s *Service) inboxPage(w http.ResponseWriter, r *http.Request) {
 	for _, h := range out {
 		ids = append(ids, h.ToOrg)
 	}
-	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	names, err := s.Orgs.NamesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return
@@ -533,7 +533,7 @@ func (s *Service) renderHandOverShow(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	p := web.PrinterOf(r)
-	names, err := s.namesIn(ctx, p.Lang, h.FromOrg, h.ToOrg)
+	names, err := s.Orgs.NamesIn(ctx, p.Lang, h.FromOrg, h.ToOrg)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

@@ -4,11 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"slices"
 	"strings"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/org"
@@ -18,23 +14,6 @@ import (
 // Teams' names are translatable text (org.Org.Names): a page shows each in
 // its reader's language, else English, else the original, with the
 // language it is in. The names on a page are read in one query.
-
-// teamNames are organisations' names as one reader sees them, by id; an
-// id missing from it has the zero org.Shown, an empty name.
-type teamNames map[string]org.Shown
-
-// namesIn reads the names of the organisations ids for a reader of lang.
-func (s *Service) namesIn(ctx context.Context, lang string, ids ...string) (teamNames, error) {
-	orgs, err := s.Orgs.ByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(teamNames, len(orgs))
-	for id, o := range orgs {
-		out[id] = o.NameIn(lang)
-	}
-	return out, nil
-}
 
 // teamOption is a team in a menu: its name as the reader sees it and,
 // in the hand-over form, its country.
@@ -54,8 +33,7 @@ func (o teamOption) Label() string {
 // sortTeams orders a menu of teams by their names as a reader of lang
 // sorts them.
 func sortTeams(list []teamOption, lang string) {
-	col := collate.New(language.Make(lang))
-	slices.SortStableFunc(list, func(a, b teamOption) int { return col.CompareString(a.Name.Text, b.Name.Text) })
+	org.SortByName(list, lang, func(o teamOption) org.Shown { return o.Name })
 }
 
 // teamMenu is the viewer's teams among ms, by their names in lang.
@@ -64,7 +42,7 @@ func (s *Service) teamMenu(ctx context.Context, ms []web.Membership, lang string
 	for i, m := range ms {
 		ids[i] = m.OrgID
 	}
-	names, err := s.namesIn(ctx, lang, ids...)
+	names, err := s.Orgs.NamesIn(ctx, lang, ids...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,16 +6,13 @@ import (
 	"html/template"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/geo"
 	"harambee.africa/harambee/internal/i18n"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/sharing"
 )
 
@@ -66,7 +63,7 @@ func viewSLA(p *i18n.Printer, c *Case, now time.Time) slaView {
 // eventMessage is a timeline entry's message key and arguments for a
 // reader; people maps user ids to names, teams holds the names of the
 // teams the entry names. The key is "" for a kind this version does not know.
-func eventMessage(p *i18n.Printer, ev Event, people map[string]string, teams teamNames) (string, []any) {
+func eventMessage(p *i18n.Printer, ev Event, people map[string]string, teams org.Names) (string, []any) {
 	d := ev.Data
 	status := func(s string) string { return p.T("cert.cases.status." + s) }
 	tlp := func(m string) string { return sharing.Marking(m).TLP() }
@@ -115,7 +112,7 @@ func eventMessage(p *i18n.Printer, ev Event, people map[string]string, teams tea
 }
 
 // eventText writes a timeline entry for a reader as plain text (the API).
-func eventText(p *i18n.Printer, ev Event, people map[string]string, teams teamNames) string {
+func eventText(p *i18n.Printer, ev Event, people map[string]string, teams org.Names) string {
 	key, args := eventMessage(p, ev, people, teams)
 	if key == "" {
 		return ev.Kind
@@ -125,7 +122,7 @@ func eventText(p *i18n.Printer, ev Event, people map[string]string, teams teamNa
 
 // eventHTML writes a timeline entry for a page, the teams it names marked
 // with their names' language.
-func eventHTML(p *i18n.Printer, ev Event, people map[string]string, teams teamNames) template.HTML {
+func eventHTML(p *i18n.Printer, ev Event, people map[string]string, teams org.Names) template.HTML {
 	key, args := eventMessage(p, ev, people, teams)
 	if key == "" {
 		return template.HTML(template.HTMLEscapeString(ev.Kind))
@@ -145,24 +142,10 @@ func eventTeams(events []Event) []string {
 }
 
 // option is one choice of a menu.
-type option struct{ Code, Name string }
-
-var countryCache sync.Map // lang → []option
+type option = i18n.Option
 
 // countryOptions are all countries by their names in p's language.
-func countryOptions(p *i18n.Printer) []option {
-	if v, ok := countryCache.Load(p.Lang); ok {
-		return v.([]option)
-	}
-	var list []option
-	for _, c := range geo.All() {
-		list = append(list, option{Code: c.Code, Name: c.Name(p.Lang)})
-	}
-	col := collate.New(language.Make(p.Lang))
-	slices.SortFunc(list, func(a, b option) int { return col.CompareString(a.Name, b.Name) })
-	countryCache.Store(p.Lang, list)
-	return list
-}
+func countryOptions(p *i18n.Printer) []option { return geo.Menu(p.Lang) }
 
 func countryName(p *i18n.Printer, code string) string {
 	if c, ok := geo.Lookup(code); ok {

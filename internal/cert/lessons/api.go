@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
 )
@@ -75,7 +76,7 @@ type apiLesson struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
-func (s *Service) apiOf(l *Lesson, names teamNames) apiLesson {
+func (s *Service) apiOf(l *Lesson, names org.Names) apiLesson {
 	team := names[l.OwnerOrg]
 	out := apiLesson{ID: l.ID, URL: s.Site.BaseURL + l.Path(), Team: apiTeam{ID: l.OwnerOrg, Slug: l.OwnerSlug, Name: team.Text, NameLang: team.Lang},
 		Marking: string(l.Marking), Title: text.InputOf(l.Title), Happened: text.InputOf(l.Happened), Worked: text.InputOf(l.Worked),
@@ -108,7 +109,7 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 	for i, l := range page.Items {
 		ids[i] = l.OwnerOrg
 	}
-	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
+	names, err := s.Cert.Orgs.NamesIn(r.Context(), web.PrinterOf(r).Lang, ids...)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return
@@ -131,7 +132,7 @@ func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
 
 // answer writes one lesson.
 func (s *Service) answer(w http.ResponseWriter, r *http.Request, status int, l *Lesson) {
-	names, err := s.namesIn(r.Context(), web.PrinterOf(r).Lang, l.OwnerOrg)
+	names, err := s.Cert.Orgs.NamesIn(r.Context(), web.PrinterOf(r).Lang, l.OwnerOrg)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

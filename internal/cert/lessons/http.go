@@ -4,12 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/cert"
@@ -57,23 +52,10 @@ func (t textView) Paragraphs() []string {
 	return out
 }
 
-type option struct{ Code, Name string }
+type option = i18n.Option
 
-var countryCache sync.Map // lang → []option
-
-func countryOptions(lang string) []option {
-	if v, ok := countryCache.Load(lang); ok {
-		return v.([]option)
-	}
-	var list []option
-	for _, c := range geo.All() {
-		list = append(list, option{Code: c.Code, Name: c.Name(lang)})
-	}
-	col := collate.New(language.Make(lang))
-	slices.SortFunc(list, func(a, b option) int { return col.CompareString(a.Name, b.Name) })
-	countryCache.Store(lang, list)
-	return list
-}
+// countryOptions are all countries by their names in lang.
+func countryOptions(lang string) []option { return geo.Menu(lang) }
 
 func countryName(code, lang string) string {
 	if c, ok := geo.Lookup(code); ok {
@@ -109,7 +91,7 @@ func (s *Service) rows(r *http.Request, items []*Lesson, tokens []string) ([]row
 	for i, l := range items {
 		ids[i] = l.OwnerOrg
 	}
-	teams, err := s.namesIn(r.Context(), lang, ids...)
+	teams, err := s.Cert.Orgs.NamesIn(r.Context(), lang, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +178,7 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.PrinterOf(r).Lang
-	teams, err := s.namesIn(r.Context(), lang, l.OwnerOrg)
+	teams, err := s.Cert.Orgs.NamesIn(r.Context(), lang, l.OwnerOrg)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

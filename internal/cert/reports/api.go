@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"harambee.africa/harambee/internal/account"
+	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -95,7 +96,7 @@ type apiReport struct {
 // apiOf is a report for the API, its team and the reporter's organisation
 // named as the directory's API names organisations: in the reader's
 // language, with the language the name is in.
-func (s *Service) apiOf(r *Report, names teamNames) apiReport {
+func (s *Service) apiOf(r *Report, names org.Names) apiReport {
 	team, by := names[r.TeamOrg], names[r.ReporterOrg]
 	out := apiReport{ID: r.ID, URL: s.Site.BaseURL + r.Path(), Country: r.Country, Team: team.Text, TeamLang: team.Lang, Title: r.Title,
 		Description: r.Description, Category: r.Category, ENISAType: ENISAType(r.Category), Sectors: r.Sectors, Systems: r.Systems,
@@ -196,7 +197,7 @@ func (s *Service) apiQueue(w http.ResponseWriter, r *http.Request) {
 	for _, rep := range list {
 		ids = append(ids, rep.TeamOrg, rep.ReporterOrg)
 	}
-	names, err := s.namesIn(r.Context(), langOf(r), ids...)
+	names, err := s.Cert.Orgs.NamesIn(r.Context(), langOf(r), ids...)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return
@@ -243,7 +244,7 @@ func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
 
 // answer writes one report.
 func (s *Service) answer(w http.ResponseWriter, r *http.Request, rep *Report) {
-	names, err := s.namesIn(r.Context(), langOf(r), rep.TeamOrg, rep.ReporterOrg)
+	names, err := s.Cert.Orgs.NamesIn(r.Context(), langOf(r), rep.TeamOrg, rep.ReporterOrg)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

@@ -10,11 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"sync"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"harambee.africa/harambee/internal/account"
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/errs"
@@ -61,24 +56,10 @@ const reportCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // option is one choice of a menu.
-type option struct{ Code, Name string }
-
-var optionCache sync.Map // lang → []option
+type option = i18n.Option
 
 // allCountries are the countries by their names in the reader's language.
-func allCountries(lang string) []option {
-	if v, ok := optionCache.Load(lang); ok {
-		return v.([]option)
-	}
-	var list []option
-	for _, c := range geo.All() {
-		list = append(list, option{Code: c.Code, Name: c.Name(lang)})
-	}
-	col := collate.New(language.Make(lang))
-	slices.SortFunc(list, func(a, b option) int { return col.CompareString(a.Name, b.Name) })
-	optionCache.Store(lang, list)
-	return list
-}
+func allCountries(lang string) []option { return geo.Menu(lang) }
 
 func countryName(code, lang string) string {
 	if c, ok := geo.Lookup(code); ok {
@@ -211,7 +192,7 @@ func (s *Service) rows(r *http.Request, list []*Report, follow bool) ([]row, err
 	for i, rep := range list {
 		ids[i] = rep.TeamOrg
 	}
-	teams, err := s.namesIn(r.Context(), lang, ids...)
+	teams, err := s.Cert.Orgs.NamesIn(r.Context(), lang, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +273,7 @@ func (s *Service) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	p := web.PrinterOf(r)
-	names, err := s.namesIn(r.Context(), p.Lang, rep.TeamOrg, rep.ReporterOrg, rep.ForwardedFrom)
+	names, err := s.Cert.Orgs.NamesIn(r.Context(), p.Lang, rep.TeamOrg, rep.ReporterOrg, rep.ForwardedFrom)
 	if err != nil {
 		s.Site.Fail(w, r, err)
 		return

@@ -3,11 +3,7 @@ package reports
 import (
 	"context"
 	"html/template"
-	"slices"
 	"strings"
-
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/org"
@@ -18,23 +14,6 @@ import (
 // the API show each in the reader's language, else English, else the
 // original, with the language it is in. The names on a page are read in
 // one query.
-
-// teamNames are organisations' names as one reader sees them, by id; an
-// id missing from it has the zero org.Shown, an empty name.
-type teamNames map[string]org.Shown
-
-// namesIn reads the names of the organisations ids for a reader of lang.
-func (s *Service) namesIn(ctx context.Context, lang string, ids ...string) (teamNames, error) {
-	orgs, err := s.Cert.Orgs.ByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(teamNames, len(orgs))
-	for id, o := range orgs {
-		out[id] = o.NameIn(lang)
-	}
-	return out, nil
-}
 
 // orgOption is one of the viewer's organisations in a menu.
 type orgOption struct {
@@ -49,7 +28,7 @@ func (s *Service) orgMenu(ctx context.Context, ms []web.Membership, lang string)
 	for i, m := range ms {
 		ids[i] = m.OrgID
 	}
-	names, err := s.namesIn(ctx, lang, ids...)
+	names, err := s.Cert.Orgs.NamesIn(ctx, lang, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +36,7 @@ func (s *Service) orgMenu(ctx context.Context, ms []web.Membership, lang string)
 	for i, m := range ms {
 		out[i] = orgOption{ID: m.OrgID, Name: names[m.OrgID]}
 	}
-	col := collate.New(language.Make(lang))
-	slices.SortStableFunc(out, func(a, b orgOption) int { return col.CompareString(a.Name.Text, b.Name.Text) })
+	org.SortByName(out, lang, func(o orgOption) org.Shown { return o.Name })
 	return out, nil
 }
 
