@@ -509,3 +509,29 @@ func SortByName[T any](list []T, lang string, name func(T) Shown) {
 	col := collate.New(language.Make(lang))
 	slices.SortStableFunc(list, func(a, b T) int { return col.CompareString(name(a).Text, name(b).Text) })
 }
+
+// Choice is one of a person's organisations in a form's menu.
+type Choice struct {
+	ID      string
+	Name    Shown
+	Country string
+}
+
+// MenuOf is the organisations of ms (a viewer's memberships, or some of
+// them) by their names as a reader of lang sorts them.
+func (s *Service) MenuOf(ctx context.Context, ms []web.Membership, lang string) ([]Choice, error) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.OrgID
+	}
+	names, err := s.NamesIn(ctx, lang, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Choice, len(ms))
+	for i, m := range ms {
+		out[i] = Choice{ID: m.OrgID, Name: names[m.OrgID], Country: m.Country}
+	}
+	SortByName(out, lang, func(c Choice) Shown { return c.Name })
+	return out, nil
+}

@@ -309,7 +309,7 @@ func (s *Service) taskEditPost(w http.ResponseWriter, r *http.Request) {
 // formData is what the case form needs.
 type formData struct {
 	C          *Case // nil when opening a case
-	Teams      []teamOption
+	Teams      []org.Choice
 	Taxonomy   []classView
 	Severities []string
 	Markings   []sharing.Marking
@@ -325,7 +325,7 @@ func (s *Service) formData(r *http.Request, c *Case, f *web.Form) (formData, err
 		d.Markings = markingsFrom(c.Floor)
 	} else {
 		var err error
-		if d.Teams, err = s.teamMenu(r.Context(), Teams(web.ViewerOf(r)), p.Lang); err != nil {
+		if d.Teams, err = s.Orgs.MenuOf(r.Context(), Teams(web.ViewerOf(r)), p.Lang); err != nil {
 			return d, err
 		}
 	}

@@ -1,14 +1,12 @@
 package cases
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"strings"
 
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/org"
-	"harambee.africa/harambee/internal/web"
 )
 
 // Teams' names are translatable text (org.Org.Names): a page shows each in
@@ -34,24 +32,6 @@ func (o teamOption) Label() string {
 // sorts them.
 func sortTeams(list []teamOption, lang string) {
 	org.SortByName(list, lang, func(o teamOption) org.Shown { return o.Name })
-}
-
-// teamMenu is the viewer's teams among ms, by their names in lang.
-func (s *Service) teamMenu(ctx context.Context, ms []web.Membership, lang string) ([]teamOption, error) {
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.OrgID
-	}
-	names, err := s.Orgs.NamesIn(ctx, lang, ids...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]teamOption, len(ms))
-	for i, m := range ms {
-		out[i] = teamOption{Code: m.OrgID, Name: names[m.OrgID], Country: m.Country}
-	}
-	sortTeams(out, lang)
-	return out, nil
 }
 
 // sentence is the message key in p's language as HTML, its {slots} filled

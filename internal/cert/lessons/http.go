@@ -203,7 +203,7 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 // formData is what the writing and edit form needs.
 type formData struct {
 	L         *Lesson
-	Teams     []teamOption // when writing a new lesson
+	Teams     []org.Choice // when writing a new lesson
 	Markings  []sharing.Marking
 	Classes   []classOption
 	Sectors   []string
@@ -217,7 +217,7 @@ func (s *Service) formData(r *http.Request, l *Lesson, f *web.Form) (formData, e
 		Chosen: map[string]bool{}}
 	if l == nil {
 		var err error
-		if d.Teams, err = s.teamMenu(r.Context(), Teams(web.ViewerOf(r)), lang); err != nil {
+		if d.Teams, err = s.Cert.Orgs.MenuOf(r.Context(), Teams(web.ViewerOf(r)), lang); err != nil {
 			return d, err
 		}
 	}

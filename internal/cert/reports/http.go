@@ -76,7 +76,7 @@ type formData struct {
 	Categories []string
 	Sectors    []string
 	Chosen     map[string]bool
-	Orgs       []orgOption // the viewer's organisations, one of which may be the reporter
+	Orgs       []org.Choice // the viewer's organisations, one of which may be the reporter
 	Challenge  *Challenge
 	Script     string
 	Problem    string // a whole-form message (the hourly limit)
@@ -104,7 +104,7 @@ func (s *Service) renderForm(w http.ResponseWriter, r *http.Request, status int,
 		d.Chosen[x] = true
 	}
 	if v != nil {
-		if d.Orgs, err = s.orgMenu(r.Context(), v.Orgs, p.Lang); err != nil {
+		if d.Orgs, err = s.Cert.Orgs.MenuOf(r.Context(), v.Orgs, p.Lang); err != nil {
 			s.Site.Fail(w, r, err)
 			return
 		}
