@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"harambee.africa/harambee/internal/app/apptest"
 	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/cert/stix"
+	"harambee.africa/harambee/internal/cert/taxii"
 	"harambee.africa/harambee/internal/org"
 	"harambee.africa/harambee/internal/web"
 )
@@ -215,6 +218,34 @@ func TestCERTJourney(t *testing.T) {
 	if strings.Contains(bundle, "secure-login.bank-ke.example") {
 		c.fatalPage("the STIX export carries an observable that was not selected")
 	}
+
+	// 6b. It offers the bundle to the public collection through the import
+	// page: what is marked above CLEAR is refused, and the page says so in
+	// Chinese.
+	file := filepath.Join(t.TempDir(), "case.json")
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.open("/cert/taxii/collections/" + taxii.PublicID + "/import")
+	if err := chromedp.Do(c.ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file})); err != nil {
+		t.Fatal(err)
+	}
+	c.submit(`main form[action$="/import"] button`)
+	zh := env.App.Site.Catalog.Printer("zh-Hans")
+	refused := c.texts(`section[aria-labelledby="result"] li`)
+	var saidInChinese bool
+	for _, li := range refused {
+		for _, tlp := range []string{"TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"} {
+			saidInChinese = saidInChinese || strings.Contains(li, zh.T("cert.taxii.import.above_ceiling", "tlp", tlp, "ceiling", "TLP:CLEAR"))
+		}
+		if strings.Contains(li, "the most this collection accepts") {
+			c.fatalPage("a refusal in English on a Chinese page: %s", li)
+		}
+	}
+	if !saidInChinese {
+		c.fatalPage("the import page does not say in Chinese why the case's objects were refused: %q", refused)
+	}
+	c.shot("cert-import-refused")
 
 	// 7. The reporter follows the report: it is being handled.
 	r.open(follow)
