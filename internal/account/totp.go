@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"net/url"
 	"strings"
 
 	"github.com/pquerna/otp"
@@ -48,7 +49,11 @@ func (s *Service) BeginTOTP(ctx context.Context, u *User) (*TOTPSetup, error) {
 		}
 		u.totpSecret = sealed
 	} else {
-		key, err = otp.NewKeyFromURL("otpauth://totp/Harambee:" + u.Email + "?secret=" + secret + "&issuer=Harambee")
+		// The address totp.Generate made, again: the account name is part of
+		// the path, escaped (an address may hold # or %).
+		again := url.URL{Scheme: "otpauth", Host: "totp", Path: "/Harambee:" + u.Email,
+			RawQuery: url.Values{"secret": {secret}, "issuer": {"Harambee"}}.Encode()}
+		key, err = otp.NewKeyFromURL(again.String())
 		if err != nil {
 			return nil, errs.Wrap("totp", err)
 		}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"harambee.africa/harambee/internal/account"
@@ -338,4 +339,36 @@ func TestWrongAccountKey(t *testing.T) {
 			t.Error("the log holds a secret")
 		}
 	})
+}
+
+// TestTOTPSetupAgainKeepsAddress: the page shown again (the secret already
+// begun) gives the authenticator app the same account and secret as the
+// first time, for an address with characters that a URL must escape.
+func TestTOTPSetupAgainKeepsAddress(t *testing.T) {
+	e := apptest.Start(t)
+	email := "amina#ops%2@example.org"
+	u, err := e.App.Accounts.Create(t.Context(), account.NewUser{Email: email, Name: "Amina", Password: pw, Confirmed: true})
+	if err != nil {
+		t.Skipf("the platform refuses the address %q: %v", email, err)
+	}
+	first, err := e.App.Accounts.BeginTOTP(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err = e.App.Accounts.UserByEmail(t.Context(), email); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.App.Accounts.BeginTOTP(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, err1 := otp.NewKeyFromURL(first.URI)
+	k2, err2 := otp.NewKeyFromURL(again.URI)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("addresses: %v, %v", err1, err2)
+	}
+	if k2.AccountName() != email || k2.Secret() != k1.Secret() || k2.Issuer() != "Harambee" {
+		t.Fatalf("again: account %q secret %q issuer %q; first: account %q secret %q", k2.AccountName(), k2.Secret(), k2.Issuer(),
+			k1.AccountName(), k1.Secret())
+	}
 }

@@ -711,3 +711,24 @@ func TestProfileAPI(t *testing.T) {
 		t.Error("not saved")
 	}
 }
+
+// TestDirectoryRowWithoutNames: a team whose row has no translatable names
+// (written before the column, or by other code) is listed under its stored
+// name, as org shows it, not with an empty one.
+func TestDirectoryRowWithoutNames(t *testing.T) {
+	w := newWorld(t)
+	ke, _ := w.team("ke-cert", org.NationalCERT, "KE", true)
+	if _, err := w.e.App.DB.W.Exec(`UPDATE orgs SET name = 'Kenya National CERT', names = '' WHERE id = $1`, ke.ID); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := w.c.Directory(context.Background(), cert.Filter{Limit: 10})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if got := rows[0].Org.NameIn("fr").Text; got != "Kenya National CERT" {
+		t.Errorf("name shown in French: %q, want the stored name", got)
+	}
+	if page := w.e.Browser().Get("/cert?lang=fr"); !strings.Contains(page.Body, "Kenya National CERT") {
+		t.Error("the directory page does not show the stored name")
+	}
+}

@@ -254,10 +254,9 @@ func (s *Service) Directory(ctx context.Context, f Filter) (rows []Row, more boo
 		if err := res.Scan(&o.ID, &o.Slug, &o.Name, &names, &o.Kind, &o.Country, &o.Verified, &r.Vetted, &r.FirstMember, &r.FirstSince); err != nil {
 			return nil, false, errs.Wrap("cert directory", err)
 		}
-		if names != "" {
-			if err := o.Names.Scan(names); err != nil {
-				return nil, false, errs.Wrap("cert directory", err)
-			}
+		var err error
+		if o.Names, err = org.NamesOf(o.Name, names); err != nil {
+			return nil, false, errs.Wrap("cert directory", err)
 		}
 		r.Org = o
 		rows = append(rows, r)

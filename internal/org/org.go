@@ -280,14 +280,11 @@ func scanOrg(row interface{ Scan(...any) error }) (*Org, error) {
 	if err != nil {
 		return nil, errs.Wrap("scan org", err)
 	}
-	if o.Names, err = decodeText(names); err != nil {
+	if o.Names, err = NamesOf(o.Name, names); err != nil {
 		return nil, errs.Wrap("scan org names", err)
 	}
 	if o.Description, err = decodeText(desc); err != nil {
 		return nil, errs.Wrap("scan org description", err)
-	}
-	if len(o.Names.Versions) == 0 {
-		o.Names = plainText(i18n.Default, o.Name) // a row written without names
 	}
 	if o.Description.Original == "" {
 		o.Description = text.Text{Original: o.Names.Original, Versions: map[string]text.Version{}}

@@ -117,6 +117,21 @@ func plainText(lang, s string) text.Text {
 	return text.Text{Original: lang, Versions: map[string]text.Version{lang: {Text: s}}}
 }
 
+// NamesOf reads an organisation's names column (raw) for code that
+// selects it itself: a row written without names (raw "", or no
+// versions) has its stored name, in the default language, as its only
+// name.
+func NamesOf(name, raw string) (text.Text, error) {
+	t, err := decodeText(raw)
+	if err != nil {
+		return t, err
+	}
+	if len(t.Versions) == 0 {
+		t = plainText(i18n.Default, name)
+	}
+	return t, nil
+}
+
 // decodeText reads a text column; rows written before the column existed
 // (or by code that does not know it) hold "".
 func decodeText(raw string) (text.Text, error) {
