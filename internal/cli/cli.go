@@ -94,7 +94,7 @@ func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &common{}
-	fs.StringVar(&c.data, "data", env("HARAMBEE_DATA_DIR", "data"), "data directory (SQLite database, blobs, mail, audit key)")
+	fs.StringVar(&c.data, "data", env("HARAMBEE_DATA_DIR", "data"), "data directory (SQLite database, blobs, mail, and the audit, feeds and account keys)")
 	fs.StringVar(&c.db, "db", env("HARAMBEE_DATABASE_URL", ""), "database URL: postgres://… for PostgreSQL; empty for SQLite in the data directory")
 	return fs, c
 }
