@@ -339,7 +339,7 @@ func (s *Service) Vouch(ctx context.Context, v *web.Viewer, o *org.Org, voucherI
 			return err
 		}
 		if on {
-			return s.note(ctx, tx, o.ID, "cert.note.vouched", "/cert/teams/"+o.Slug, "team", nameOf(ctx, s, voucherID))
+			return s.note(ctx, tx, o.ID, "cert.note.vouched", "/cert/teams/"+o.Slug, "team", s.Orgs.NamesFor(ctx, voucherID, voucherID))
 		}
 		return nil
 	})
@@ -347,14 +347,6 @@ func (s *Service) Vouch(ctx context.Context, v *web.Viewer, o *org.Org, voucherI
 		return err
 	}
 	return s.Reconcile(ctx, v)
-}
-
-func nameOf(ctx context.Context, s *Service, orgID string) string {
-	var name string
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT name FROM orgs WHERE id = $1`, orgID).Scan(&name); err != nil {
-		return orgID
-	}
-	return name
 }
 
 func (s *Service) note(ctx context.Context, q db.Querier, orgID, subject, path string, args ...any) error {

@@ -14,6 +14,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -35,6 +36,7 @@ import (
 	"harambee.africa/harambee/internal/errs"
 	"harambee.africa/harambee/internal/i18n"
 	"harambee.africa/harambee/internal/jobs"
+	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -96,7 +98,7 @@ type Note struct {
 	To      string // user id
 	Subject string // message key, formatted with Args in the person's language when shown or sent
 	Body    string // message key for a longer text, optional
-	Args    []any  // name, value pairs for the {name} slots: strings and numbers only (kept as JSON until delivery)
+	Args    []any  // name, value pairs for the {name} slots: strings, numbers, or text.Text shown in the person's language (kept as JSON until delivery)
 	Path    string // the page it is about, inside the site: "/agreements/0193…"
 }
 
@@ -365,6 +367,7 @@ func encodeArgs(args []any) (string, error) {
 	if len(args)%2 != 0 {
 		return "", errArgs("want name, value pairs")
 	}
+	args = slices.Clone(args) // text.Text values are trimmed below
 	for i, a := range args {
 		if i%2 == 0 {
 			if name, ok := a.(string); !ok || name == "" {
@@ -378,6 +381,16 @@ func encodeArgs(args []any) (string, error) {
 				return "", errArgs("invalid UTF-8")
 			}
 		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		case text.Text:
+			// Only the words travel, not who wrote or checked each version.
+			words := text.Text{Original: v.Original, Versions: make(map[string]text.Version, len(v.Versions))}
+			for lang, ver := range v.Versions {
+				if !utf8.ValidString(ver.Text) {
+					return "", errArgs("invalid UTF-8")
+				}
+				words.Versions[lang] = text.Version{Text: ver.Text}
+			}
+			args[i] = words
 		case float32:
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return "", errArgs("not a finite number")
@@ -387,7 +400,7 @@ func encodeArgs(args []any) (string, error) {
 				return "", errArgs("not a finite number")
 			}
 		default:
-			return "", errArgs(fmt.Sprintf("%T is neither a string nor a number", a))
+			return "", errArgs(fmt.Sprintf("%T is neither a string, a number nor a text.Text", a))
 		}
 	}
 	if args == nil {
@@ -403,13 +416,45 @@ func encodeArgs(args []any) (string, error) {
 	return string(b), nil
 }
 
-// decodeArgs reads stored arguments; numbers stay as written (json.Number).
+// decodeArgs reads stored arguments; numbers stay as written
+// (json.Number), translatable text comes back as text.Text.
 func decodeArgs(raw string) ([]any, error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	var out []any
-	if err := dec.Decode(&out); err != nil {
+	var list []json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &list); err != nil {
 		return nil, fmt.Errorf("stored arguments: %w", err)
 	}
+	out := make([]any, len(list))
+	for i, r := range list {
+		if len(r) > 0 && r[0] == '{' {
+			var t text.Text
+			if err := json.Unmarshal(r, &t); err != nil {
+				return nil, fmt.Errorf("stored arguments: %w", err)
+			}
+			out[i] = t
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(r))
+		dec.UseNumber()
+		if err := dec.Decode(&out[i]); err != nil {
+			return nil, fmt.Errorf("stored arguments: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// argsIn are args with each translatable text in lang.
+func argsIn(args []any, lang string) []any {
+	var out []any
+	for i, a := range args {
+		if t, ok := a.(text.Text); ok {
+			if out == nil {
+				out = slices.Clone(args)
+			}
+			out[i], _ = t.In(lang)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"harambee.africa/harambee/internal/mail"
 	"harambee.africa/harambee/internal/notify"
 	"harambee.africa/harambee/internal/org"
+	"harambee.africa/harambee/internal/text"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -722,5 +724,40 @@ func TestTwoInstancesSendOneDigest(t *testing.T) {
 		if n := len(mailsTo(t, e, p.Email)); n != 1 {
 			t.Errorf("%s got %d digests, want 1", p.Email, n)
 		}
+	}
+}
+
+// TestTranslatableArguments: a text.Text argument (an organisation's
+// names) reaches each recipient in their language, in the mail and on the
+// page, and keeps only the words, not who wrote each version.
+func TestTranslatableArguments(t *testing.T) {
+	e := start(t)
+	fr := newPerson(t, e, "awa@example.sn", "fr", "Africa/Dakar")
+	zh := newPerson(t, e, "li@example.cn", "zh-Hans", "Asia/Shanghai")
+	names := text.Text{Original: "en", Versions: map[string]text.Version{
+		"en":      {Text: "Kenya National CERT", By: "secret-author-id"},
+		"fr":      {Text: "CERT national du Kenya", By: "secret-author-id"},
+		"zh-Hans": {Text: "肯尼亚国家计算机应急响应组"},
+	}}
+	for _, p := range []person{fr, zh} {
+		send(t, e, notify.Note{Kind: ping.Name, To: p.ID, Subject: "mail.invitation.subject", Args: []any{"org", names}, Path: "/orgs/ke"})
+	}
+	for _, c := range []struct {
+		p    person
+		lang string
+		name string
+	}{{fr, "fr", "CERT national du Kenya"}, {zh, "zh-Hans", "肯尼亚国家计算机应急响应组"}} {
+		want := e.App.Catalog.Printer(c.lang).T("mail.invitation.subject", "org", c.name)
+		ms := mailsTo(t, e, c.p.Email)
+		if len(ms) != 1 || ms[0].Subject != want {
+			t.Fatalf("%s: mails %+v, want the subject %q", c.lang, ms, want)
+		}
+		if res := signIn(t, e, c.p).Get("/notifications"); !strings.Contains(res.Body, template.HTMLEscapeString(want)) {
+			t.Errorf("%s: the list does not say %q", c.lang, want)
+		}
+	}
+	var n int
+	if err := e.App.DB.R.QueryRow(`SELECT COUNT(*) FROM notifications WHERE args LIKE '%secret-author-id%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d notifications store who wrote the names (%v)", n, err)
 	}
 }

@@ -26,14 +26,14 @@ type Notification struct {
 }
 
 // Text returns the subject in p's language.
-func (n Notification) Text(p *i18n.Printer) string { return p.T(n.Subject, n.Args...) }
+func (n Notification) Text(p *i18n.Printer) string { return p.T(n.Subject, argsIn(n.Args, p.Lang)...) }
 
 // Detail returns the longer text in p's language, or "".
 func (n Notification) Detail(p *i18n.Printer) string {
 	if n.Body == "" {
 		return ""
 	}
-	return p.T(n.Body, n.Args...)
+	return p.T(n.Body, argsIn(n.Args, p.Lang)...)
 }
 
 const noteCols = `id, kind, subject, body, args, path, created_at, read_at`

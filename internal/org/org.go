@@ -532,3 +532,15 @@ func (s *Service) MenuOf(ctx context.Context, ms []web.Membership, lang string) 
 	SortByName(out, lang, func(c Choice) Shown { return c.Name })
 	return out, nil
 }
+
+// NamesFor is one organisation's names, for a message shown later in its
+// reader's language (a notification's argument); fallback, when the
+// organisation cannot be read, is its name as the caller knows it.
+func (s *Service) NamesFor(ctx context.Context, id, fallback string) text.Text {
+	if orgs, err := s.ByIDs(ctx, []string{id}); err == nil {
+		if o, ok := orgs[id]; ok {
+			return o.Names
+		}
+	}
+	return plainText(i18n.Default, fallback)
+}

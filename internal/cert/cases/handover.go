@@ -223,7 +223,8 @@ func (s *Service) HandOver(ctx context.Context, v *web.Viewer, caseID string, in
 		if err := s.event(ctx, tx, c.ID, "handover_sent", v.ID, "", d, now); err != nil {
 			return err
 		}
-		if err := s.note(ctx, tx, HandOverKind.Name, to.ID, "cert.cases.note.handover_new", h.Path(), "team", c.OwnerName, "title", title); err != nil {
+		if err := s.note(ctx, tx, HandOverKind.Name, to.ID, "cert.cases.note.handover_new", h.Path(),
+			"team", s.Orgs.NamesFor(ctx, c.OwnerOrg, c.OwnerName), "title", title); err != nil {
 			return err
 		}
 		return s.recordHandOver(ctx, tx, "cert.handover.created", v, h, ip, map[string]any{"observables": len(ids)})
@@ -503,7 +504,7 @@ func (s *Service) Accept(ctx context.Context, v *web.Viewer, id, ip string) (*Ca
 			return err
 		}
 		if err := s.note(ctx, tx, HandOverKind.Name, h.FromOrg, "cert.cases.note.handover_accepted", cert.CaseType.Path(h.CaseID),
-			"team", h.ToName, "title", h.Title); err != nil {
+			"team", s.Orgs.NamesFor(ctx, h.ToOrg, h.ToName), "title", h.Title); err != nil {
 			return err
 		}
 		return s.recordHandOver(ctx, tx, "cert.handover.accepted", v, h, ip, map[string]any{"linked_case": c.ID})
@@ -564,7 +565,7 @@ func (s *Service) close(ctx context.Context, v *web.Viewer, h *HandOver, status,
 		}
 		if status == Declined {
 			if err := s.note(ctx, tx, HandOverKind.Name, h.FromOrg, "cert.cases.note.handover_declined", cert.CaseType.Path(h.CaseID),
-				"team", h.ToName, "title", h.Title); err != nil {
+				"team", s.Orgs.NamesFor(ctx, h.ToOrg, h.ToName), "title", h.Title); err != nil {
 				return err
 			}
 		}
@@ -615,7 +616,7 @@ func (s *Service) EditSummary(ctx context.Context, v *web.Viewer, id, summary, i
 				return err
 			}
 			if err := s.note(ctx, tx, HandOverKind.Name, h.ToOrg, "cert.cases.note.handover_edited", cert.CaseType.Path(h.LinkedCase),
-				"team", h.FromName, "title", h.Title); err != nil {
+				"team", s.Orgs.NamesFor(ctx, h.FromOrg, h.FromName), "title", h.Title); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package cases_test
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"strings"
 	"testing"
 
@@ -94,6 +95,12 @@ func TestTeamNamesInTheReadersLanguage(t *testing.T) {
 			}
 			if body := ke.Get("/cert/handovers?lang=" + r.lang).Body; !strings.Contains(body, `<span `+named(r.gh)) {
 				t.Errorf("inbox, outgoing: no %s", named(r.gh))
+			}
+			// The notification of the hand-over names the sending team in
+			// the reader's language too.
+			want := w.e.App.Catalog.Printer(r.lang).T("cert.cases.note.handover_new", "team", r.ke, "title", c.Title)
+			if body := gh.Get("/notifications?lang=" + r.lang).Body; !strings.Contains(body, template.HTMLEscapeString(want)) {
+				t.Errorf("notifications: no %q", want)
 			}
 			menu := ke.Get(c.Path() + "/handover?lang=" + r.lang).Body
 			first, second := strings.Index(menu, "\u2068"+r.menu[0]+"\u2069 ("), strings.Index(menu, "\u2068"+r.menu[1]+"\u2069 (")

@@ -457,7 +457,7 @@ func (s *Service) tellOffice(ctx context.Context, tx *sql.Tx, a *Application, su
 		return nil
 	}
 	return s.Notify.SendOrg(ctx, tx, s.Core.Office.ID, []string{org.RoleMember}, notify.Note{Kind: Kind.Name, Subject: subject,
-		Args: []any{"org", a.OrgName}, Path: a.Path()})
+		Args: []any{"org", s.Orgs.NamesFor(ctx, a.OrgID, a.OrgName)}, Path: a.Path()})
 }
 
 // tellApplicant notifies the applicant's admins of a decision.
@@ -465,7 +465,7 @@ func (s *Service) tellApplicant(ctx context.Context, tx *sql.Tx, a *Application,
 	if s.Notify == nil {
 		return nil
 	}
-	n := notify.Note{Kind: Kind.Name, Subject: "network.membership.note." + status, Args: []any{"org", a.OrgName}, Path: a.Path()}
+	n := notify.Note{Kind: Kind.Name, Subject: "network.membership.note." + status, Args: []any{"org", s.Orgs.NamesFor(ctx, a.OrgID, a.OrgName)}, Path: a.Path()}
 	if reason != "" {
 		n.Body = "network.membership.note.reason"
 		n.Args = append(n.Args, "reason", reason)
