@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -730,5 +731,42 @@ func TestDirectoryRowWithoutNames(t *testing.T) {
 	}
 	if page := w.e.Browser().Get("/cert?lang=fr"); !strings.Contains(page.Body, "Kenya National CERT") {
 		t.Error("the directory page does not show the stored name")
+	}
+}
+
+// TestCirclesOf: the circles an organisation sits in, and only circles
+// (not the vetted CERTs' community group, which is a group too).
+func TestCirclesOf(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ke, keAdmin := w.team("ke-cert", org.NationalCERT, "KE", true)
+	gh, _ := w.team("gh-cert", org.NationalCERT, "GH", true)
+	tz, _ := w.team("tz-cert", org.NationalCERT, "TZ", true)
+	w.found(ke)
+	w.found(gh)
+	for _, c := range []struct{ slug, name, member string }{{"zz-east", "Zz East", "gh-cert"}, {"aa-west", "Aa West", ""}} {
+		if res := keAdmin.B.Post("/cert/circles", url.Values{"org": {ke.ID}, "slug": {c.slug}, "name": {c.name}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create %s: %d", c.slug, res.StatusCode)
+		}
+		if c.member != "" {
+			if res := keAdmin.B.Post("/cert/circles/"+c.slug+"/members", url.Values{"team": {c.member}}); res.StatusCode >= 400 {
+				t.Fatalf("add %s: %d", c.member, res.StatusCode)
+			}
+		}
+	}
+	seats, err := w.c.CirclesOf(ctx, w.e.App.DB.R, ke.ID, gh.ID, tz.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range seats {
+		got = append(got, s.Slug+":"+map[string]string{ke.ID: "ke", gh.ID: "gh", tz.ID: "tz"}[s.OrgID])
+	}
+	slices.Sort(got) // by circle name already; within one, by organisation id
+	if want := []string{"aa-west:ke", "zz-east:gh", "zz-east:ke"}; !slices.Equal(got, want) {
+		t.Fatalf("seats %v, want %v", got, want)
+	}
+	if seats, err := w.c.CirclesOf(ctx, w.e.App.DB.R, tz.ID); err != nil || len(seats) != 0 {
+		t.Fatalf("a CERT in no circle sits in %v (%v)", seats, err)
 	}
 }

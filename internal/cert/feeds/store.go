@@ -42,22 +42,12 @@ func (s *Service) Teams(ctx context.Context, v *web.Viewer) ([]Team, error) {
 		}
 		m, _ := v.Member(id)
 		t := Team{ID: id, Slug: m.Slug, Name: m.Name}
-		rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.slug, g.name FROM group_members gm JOIN org_groups g ON g.id = gm.group_id
-			WHERE gm.org_id = $1 AND g.purpose = $2 AND g.id <> $3 ORDER BY g.name, g.id`, id, cert.CirclePurpose, s.Cert.Group.ID)
+		seats, err := s.Cert.CirclesOf(ctx, s.DB.R, id)
 		if err != nil {
-			return nil, errs.Wrap("cert feeds circles", err)
+			return nil, err
 		}
-		for rows.Next() {
-			var c Circle
-			if err := rows.Scan(&c.ID, &c.Slug, &c.Name); err != nil {
-				rows.Close()
-				return nil, errs.Wrap("cert feeds circles", err)
-			}
-			t.Circles = append(t.Circles, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, errs.Wrap("cert feeds circles", err)
+		for _, seat := range seats {
+			t.Circles = append(t.Circles, Circle{ID: seat.CircleID, Slug: seat.Slug, Name: seat.Name})
 		}
 		out = append(out, t)
 	}
@@ -71,13 +61,11 @@ func (s *Service) eligible(ctx context.Context, q db.Querier, teamOrg, groupID s
 	if err != nil || !ok {
 		return false, err
 	}
-	var n int
-	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM group_members gm JOIN org_groups g ON g.id = gm.group_id
-		WHERE gm.group_id = $1 AND gm.org_id = $2 AND g.purpose = $3 AND g.id <> $4`, groupID, teamOrg, cert.CirclePurpose, s.Cert.Group.ID).Scan(&n)
+	seats, err := s.Cert.CirclesOf(ctx, q, teamOrg)
 	if err != nil {
-		return false, errs.Wrap("cert feeds eligible", err)
+		return false, err
 	}
-	return n > 0, nil
+	return slices.ContainsFunc(seats, func(c cert.CircleSeat) bool { return c.CircleID == groupID }), nil
 }
 
 var typeRE = regexp.MustCompile(`^(?:x-)?[a-z0-9]+(?:-[a-z0-9]+)*$`)

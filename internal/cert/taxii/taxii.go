@@ -153,31 +153,23 @@ func (s *Service) accessOf(ctx context.Context, v *web.Viewer) (*access, error) 
 			a.vettedOrgs = append(a.vettedOrgs, m)
 		}
 	}
-	args := &db.Args{}
-	var in []string
-	for _, m := range v.Orgs {
-		in = append(in, args.Add(m.OrgID))
+	ids := make([]string, len(v.Orgs))
+	for i, m := range v.Orgs {
+		ids[i] = m.OrgID
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.name, gm.org_id FROM org_groups g JOIN group_members gm ON gm.group_id = g.id
-		WHERE g.purpose = `+args.Add(cert.CirclePurpose)+` AND g.id <> `+args.Add(s.Cert.Group.ID)+` AND gm.org_id IN (`+strings.Join(in, ", ")+`)
-		ORDER BY g.name, g.id`, args.List()...)
+	seats, err := s.Cert.CirclesOf(ctx, s.DB.R, ids...)
 	if err != nil {
-		return nil, errs.Wrap("cert taxii access", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var gid, name, orgID string
-		if err := rows.Scan(&gid, &name, &orgID); err != nil {
-			return nil, errs.Wrap("cert taxii access", err)
-		}
-		c := a.circles[gid]
-		c.groupID, c.name = gid, name
-		if m, ok := v.Member(orgID); ok {
+	for _, seat := range seats {
+		c := a.circles[seat.CircleID]
+		c.groupID, c.name = seat.CircleID, seat.Name
+		if m, ok := v.Member(seat.OrgID); ok {
 			c.members = append(c.members, m)
 		}
-		a.circles[gid] = c
+		a.circles[seat.CircleID] = c
 	}
-	return a, errs.Wrap("cert taxii access", rows.Err())
+	return a, nil
 }
 
 func firstWriter(ms []web.Membership) string {
