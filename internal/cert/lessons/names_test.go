@@ -40,6 +40,12 @@ func TestTeamNamesInTheReadersLanguage(t *testing.T) {
 	}
 	l := w.lesson(keAdmin, ke, "Hospital ransomware", sharing.Clear)
 	reader := w.person("reader@example.org")
+	// Search finds it by its team's name in any language.
+	for _, q := range []string{"Kenya", "CERT+du+Kenya"} {
+		if body := reader.B.Get("/cert/lessons?q=" + q + "&lang=fr").Body; !strings.Contains(body, l.Path()) {
+			t.Errorf("search for %s: the lesson is not found", q)
+		}
+	}
 	for _, r := range []struct {
 		lang, ke string
 		menu     []string

@@ -110,7 +110,7 @@ func (s *Service) Create(ctx context.Context, v *web.Viewer, in Input, ip string
 		if err != nil {
 			return errs.Wrap("create lesson", err)
 		}
-		if err := search.Index(ctx, tx, TypeName, l.ID, s.searchText(l)); err != nil {
+		if err := search.Index(ctx, tx, TypeName, l.ID, s.searchText(ctx, l)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "cert.lesson_created", v, l, ip, map[string]any{"marking": string(l.Marking)})
@@ -182,7 +182,7 @@ func (s *Service) Update(ctx context.Context, v *web.Viewer, id string, in Input
 		if err != nil {
 			return errs.Wrap("update lesson", err)
 		}
-		if err := search.Index(ctx, tx, TypeName, l.ID, s.searchText(l)); err != nil {
+		if err := search.Index(ctx, tx, TypeName, l.ID, s.searchText(ctx, l)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "cert.lesson_updated", v, l, ip, nil)
@@ -202,7 +202,7 @@ func (s *Service) Update(ctx context.Context, v *web.Viewer, id string, in Input
 
 // searchText is what search finds a lesson by: its texts in every
 // language, its team, class, sectors and countries named in the six languages.
-func (s *Service) searchText(l *Lesson) string {
+func (s *Service) searchText(ctx context.Context, l *Lesson) string {
 	var b strings.Builder
 	line := func(parts ...string) {
 		for _, x := range parts {
@@ -212,7 +212,7 @@ func (s *Service) searchText(l *Lesson) string {
 			}
 		}
 	}
-	line(l.Title.All(), l.Happened.All(), l.Worked.All(), l.Change.All(), l.OwnerName)
+	line(l.Title.All(), l.Happened.All(), l.Worked.All(), l.Change.All(), s.Cert.Orgs.NamesFor(ctx, l.OwnerOrg, l.OwnerName).All())
 	for _, c := range l.Countries {
 		if g, ok := geo.Lookup(c); ok {
 			for _, lang := range i18n.Langs {
