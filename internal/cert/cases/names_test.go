@@ -171,3 +171,25 @@ func TestTeamNamesInTheReadersLanguage(t *testing.T) {
 		t.Error("an entry without the team's id lost its name")
 	}
 }
+
+// TestWrittenTextTakesItsOwnDirection: a title typed in Arabic keeps its
+// direction on an English page, in the list, on the case and in the
+// hand-over inbox (the browser reads it from the text: dir="auto").
+func TestWrittenTextTakesItsOwnDirection(t *testing.T) {
+	w := newWorld(t)
+	title := "رسائل تصيد تنتحل صفة بنك"
+	c := w.open("ke-analyst", title, "high")
+	if _, err := w.s.HandOver(context.Background(), w.v("ke-analyst"), c.ID, cases.HandOverInput{To: "gh-cert", Summary: "ملخص"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	ke, gh := w.p["ke-analyst"].B, w.p["gh-analyst"].B
+	for where, body := range map[string]string{
+		"case page": ke.Get(c.Path() + "?lang=en").Body,
+		"case list": ke.Get("/cert/cases?lang=en").Body,
+		"inbox":     gh.Get("/cert/handovers?lang=en").Body,
+	} {
+		if !strings.Contains(body, `dir="auto">`+title) {
+			t.Errorf("%s: the title is not marked dir=auto", where)
+		}
+	}
+}
