@@ -107,14 +107,14 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 		s.Site.Fail(w, r, err)
 		return
 	}
+	matches, err := s.CorrelateMany(r.Context(), v, groupsOf(list), ids, matchesShown)
+	if err != nil {
+		s.Site.Fail(w, r, err)
+		return
+	}
 	items := []observableJSON{}
-	for _, o := range list {
-		m, err := s.Correlate(r.Context(), v, keysOf(o), ids, matchesShown)
-		if err != nil {
-			s.Site.Fail(w, r, err)
-			return
-		}
-		items = append(items, observableJSON{Observable: o, Matches: m})
+	for i, o := range list {
+		items = append(items, observableJSON{Observable: o, Matches: matches[i]})
 	}
 	web.JSON(w, http.StatusOK, web.NewList(items, next))
 }

@@ -79,12 +79,12 @@ func (s *Service) sectionData(ctx context.Context, v *web.Viewer, caseID string,
 	if err := s.loadRefs(ctx, list); err != nil {
 		return nil, err
 	}
-	for _, o := range list {
-		m, err := s.Correlate(ctx, v, keysOf(o), ids, matchesShown)
-		if err != nil {
-			return nil, err
-		}
-		d.Items = append(d.Items, listed{Observable: o, Matches: m})
+	matches, err := s.CorrelateMany(ctx, v, groupsOf(list), ids, matchesShown)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range list {
+		d.Items = append(d.Items, listed{Observable: o, Matches: matches[i]})
 	}
 	return d, nil
 }

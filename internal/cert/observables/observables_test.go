@@ -641,3 +641,65 @@ func TestDelete(t *testing.T) {
 		t.Errorf("receiver still sees it: %v", err)
 	}
 }
+
+// TestCorrelateManyAgrees: the case page's one query gives each observable
+// what Correlate alone gives it, for every viewer, including when a limit
+// cuts a list and when two observables of the page share terms.
+func TestCorrelateManyAgrees(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ke, keAdmin := w.team("ke-cert", "KE")
+	gh, ghAdmin := w.team("gh-cert", "GH")
+	mine := w.newCase(ke, "Kenya case", sharing.Amber)
+	other := w.newCase(ke, "Kenya other case", sharing.Amber)
+	ghHidden := w.newCase(gh, "Ghana secret case", sharing.Amber)
+	ghShared := w.newCase(gh, "Ghana shared case", sharing.Amber)
+	w.shareCase(ghShared, ke, gh)
+	w.paste(keAdmin, other, "evil.example.com\n10.0.0.0/8\n192.0.2.55\n192.0.2.56\nhttp://login.evil.example.com/a\nmail@evil.example.com", "")
+	w.paste(ghAdmin, ghHidden, "sub.evil.example.com\n10.1.2.3", sharing.Clear)
+	w.paste(ghAdmin, ghShared, "deep.sub.evil.example.com\n192.0.2.57", sharing.Green)
+	w.paste(ghAdmin, ghShared, "other.sub.evil.example.com", sharing.Amber)
+	w.paste(keAdmin, mine, "sub.evil.example.com\nevil.example.com\n10.1.2.3\n192.0.2.0/24\nhttp://evil.example.com/x\nnothing.example.org", "")
+	for _, p := range []*person{keAdmin, ghAdmin} {
+		v := w.viewer(p)
+		list, err := w.svc.ListCase(ctx, v, []string{mine}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == keAdmin && len(list) != 6 {
+			t.Fatalf("%d observables on the case, want 6", len(list))
+		}
+		// Each observable alone, then all of them as one group (as an
+		// indicator whose pattern names several values).
+		var groups [][]observable.Observable
+		var all []observable.Observable
+		for _, o := range list {
+			k := observable.Observable{Kind: observable.Kind(o.Kind), Value: o.Value}
+			groups = append(groups, []observable.Observable{k})
+			all = append(all, k)
+		}
+		groups = append(groups, all, nil)
+		for _, limit := range []int{1, 2, 10} {
+			many, err := w.svc.CorrelateMany(ctx, v, groups, []string{mine}, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, g := range groups {
+				one, err := w.svc.Correlate(ctx, v, g, []string{mine}, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if one == nil {
+					one = []observables.Match{}
+				}
+				if !slices.Equal(one, many[i]) {
+					t.Errorf("%s, limit %d, group %d %v: alone %v, with the page %v", p.Email, limit, i, g, one, many[i])
+				}
+			}
+			// Not vacuous: Kenya's page correlates with several visible observables.
+			if p == keAdmin && limit == 10 && len(many[len(groups)-2]) < 6 {
+				t.Fatalf("the whole page correlates with %d observables, want at least 6", len(many[len(groups)-2]))
+			}
+		}
+	}
+}
