@@ -31,11 +31,56 @@ func (s *Service) Correlate(ctx context.Context, v *web.Viewer, obs []observable
 	if len(obs) == 0 {
 		return nil, nil
 	}
-	m, err := s.CorrelateMany(ctx, v, [][]observable.Observable{obs}, exclude, limit)
-	if err != nil {
-		return nil, err
+	if limit <= 0 || limit > MaxMatches {
+		limit = MaxMatches
 	}
-	return m[0], nil
+	args := &db.Args{}
+	var probes []string
+	var branches []string
+	seen := map[string]bool{}
+	for _, o := range obs {
+		k := observable.KeysOf(o)
+		for _, p := range k.Probes {
+			if p = digest(p); !seen[p] {
+				seen[p] = true
+				probes = append(probes, args.Add(p))
+			}
+		}
+		if k.Lo != "" {
+			branches = append(branches, `SELECT observable_id FROM (SELECT observable_id FROM cert_observable_addrs
+				WHERE lo >= `+args.Add(k.Lo)+` AND lo <= `+args.Add(k.Hi)+` ORDER BY lo LIMIT `+args.Add(rangeScan)+`) r`)
+		}
+	}
+	if len(probes) > 0 {
+		branches = append(branches, `SELECT DISTINCT observable_id FROM cert_observable_terms WHERE term IN (`+strings.Join(probes, ", ")+`)`)
+	}
+	where := visibleWithCase(v, s.Clock.Now(), args)
+	if len(exclude) > 0 {
+		ex := make([]string, len(exclude))
+		for i, id := range exclude {
+			ex[i] = args.Add(id)
+		}
+		where += ` AND o.case_id NOT IN (` + strings.Join(ex, ", ") + `)`
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT o.id, o.kind, o.value, o.marking, c.id, c.title
+		FROM (`+strings.Join(branches, " UNION ")+`) hit
+		JOIN cert_observables o ON o.id = hit.observable_id JOIN cert_cases c ON c.id = o.case_id
+		WHERE `+where+` ORDER BY o.created_at DESC, o.id DESC LIMIT `+args.Add(limit), args.List()...)
+	if err != nil {
+		return nil, errs.Wrap("correlate", err)
+	}
+	defer rows.Close()
+	out := []Match{}
+	for rows.Next() {
+		var m Match
+		var marking string
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Value, &marking, &m.CaseID, &m.CaseTitle); err != nil {
+			return nil, errs.Wrap("correlate", err)
+		}
+		m.Marking = sharing.Marking(marking)
+		out = append(out, m)
+	}
+	return out, errs.Wrap("correlate", rows.Err())
 }
 
 // keysOf gives the observables a stored observable correlates by: itself,
