@@ -94,25 +94,10 @@ func coreValid(doc map[string]any, typ string, props map[string]propCheck) bool 
 		return false
 	}
 	for k, v := range doc {
-		if !customProperty(k, v) {
-			return false
-		}
-		if check, ok := props[k]; ok && !check(v) {
+		if !commonProperty(k, v, typ, props) {
 			return false
 		}
 		switch k {
-		case "type":
-			if v != typ {
-				return false
-			}
-		case "spec_version":
-			if v != "2.1" && v != "2.0" {
-				return false
-			}
-		case "id":
-			if s, ok := v.(string); !ok || !matchIdentifier(s) || !strings.HasPrefix(s, typ+"--") {
-				return false
-			}
 		case "created_by_ref":
 			if !isIdentifier(v) {
 				return false
@@ -141,12 +126,6 @@ func coreValid(doc map[string]any, typ string, props map[string]propCheck) bool 
 			if !listOf(externalReference, 1)(v) {
 				return false
 			}
-		case "object_marking_refs":
-			if !listOf(isIdentifier, 1)(v) {
-				return false
-			}
-		case "granular_markings", "extensions", "severity", "action", "username", "phone_numbers":
-			return false // rare, or refused: the schema decides
 		}
 	}
 	return true
@@ -159,36 +138,41 @@ func scoValid(doc map[string]any, typ string, props map[string]propCheck) bool {
 		return false
 	}
 	for k, v := range doc {
-		if !customProperty(k, v) {
+		if !commonProperty(k, v, typ, props) {
 			return false
 		}
-		if check, ok := props[k]; ok && !check(v) {
-			return false
-		}
-		switch k {
-		case "type":
-			if v != typ {
-				return false
-			}
-		case "spec_version":
-			if v != "2.1" && v != "2.0" {
-				return false
-			}
-		case "id":
-			if s, ok := v.(string); !ok || !matchIdentifier(s) || !strings.HasPrefix(s, typ+"--") {
-				return false
-			}
-		case "object_marking_refs":
-			if !listOf(isIdentifier, 1)(v) {
-				return false
-			}
-		case "defanged":
+		if k == "defanged" {
 			if _, ok := v.(bool); !ok {
 				return false
 			}
-		case "granular_markings", "extensions", "severity", "action", "username", "phone_numbers":
-			return false
 		}
+	}
+	return true
+}
+
+// commonProperty checks one property as both cores do: its name and value
+// (properties.json), the type's own check, type, spec_version, id and
+// object_marking_refs; the rare or refused properties are left to the
+// schema.
+func commonProperty(k string, v any, typ string, props map[string]propCheck) bool {
+	if !customProperty(k, v) {
+		return false
+	}
+	if check, ok := props[k]; ok && !check(v) {
+		return false
+	}
+	switch k {
+	case "type":
+		return v == typ
+	case "spec_version":
+		return v == "2.1" || v == "2.0"
+	case "id":
+		s, ok := v.(string)
+		return ok && matchIdentifier(s) && strings.HasPrefix(s, typ+"--")
+	case "object_marking_refs":
+		return listOf(isIdentifier, 1)(v)
+	case "granular_markings", "extensions", "severity", "action", "username", "phone_numbers":
+		return false // rare, or refused: the schema decides
 	}
 	return true
 }
