@@ -145,40 +145,13 @@ func (s *Service) CircleBySlug(ctx context.Context, v *web.Viewer, slug string) 
 	return c, errs.Wrap("cert circle", rows.Err())
 }
 
-// CircleSeat is an organisation's place in a circle.
-type CircleSeat struct {
-	CircleID, Slug, Name string // the circle's
-	OrgID                string
-}
-
 // CirclesOf lists the circles that the organisations orgIDs are in, by
-// circle name, read through q (a transaction, or the reader). It does not
-// ask who may see them: the caller decides what the seats open.
-func (s *Service) CirclesOf(ctx context.Context, q db.Querier, orgIDs ...string) ([]CircleSeat, error) {
-	if len(orgIDs) == 0 {
-		return nil, nil
-	}
-	args := &db.Args{}
-	in := make([]string, len(orgIDs))
-	for i, id := range orgIDs {
-		in[i] = args.Add(id)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT g.id, g.slug, g.name, gm.org_id FROM org_groups g JOIN group_members gm ON gm.group_id = g.id
-		WHERE g.purpose = `+args.Add(CirclePurpose)+` AND g.id <> `+args.Add(s.Group.ID)+` AND gm.org_id IN (`+strings.Join(in, ", ")+`)
-		ORDER BY g.name, g.id, gm.org_id`, args.List()...)
-	if err != nil {
-		return nil, errs.Wrap("cert circles of", err)
-	}
-	defer rows.Close()
-	var out []CircleSeat
-	for rows.Next() {
-		var c CircleSeat
-		if err := rows.Scan(&c.CircleID, &c.Slug, &c.Name, &c.OrgID); err != nil {
-			return nil, errs.Wrap("cert circles of", err)
-		}
-		out = append(out, c)
-	}
-	return out, errs.Wrap("cert circles of", rows.Err())
+// circle name, read through q (a transaction, or the reader): their seats
+// in the sharing model's groups of purpose "cert", the vetted CERTs'
+// community group left out. It does not ask who may see them: the caller
+// decides what the seats open.
+func (s *Service) CirclesOf(ctx context.Context, q db.Querier, orgIDs ...string) ([]sharing.Seat, error) {
+	return s.Sharing.SeatsOf(ctx, q, CirclePurpose, []string{s.Group.ID}, orgIDs...)
 }
 
 // CreateCircle makes a circle owned by the vetted CERT ownerID, whose

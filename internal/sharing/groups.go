@@ -157,6 +157,45 @@ func (s *Service) GroupMembers(ctx context.Context, g *Group) ([]string, error) 
 	return out, rows.Err()
 }
 
+// Seat is an organisation's place in a group.
+type Seat struct {
+	GroupID, Slug, Name string // the group's
+	OrgID               string
+}
+
+// SeatsOf lists the places that the organisations orgIDs hold in groups
+// of purpose, leaving out the groups of except, by group name, read
+// through q (a transaction, or the reader).
+func (s *Service) SeatsOf(ctx context.Context, q db.Querier, purpose string, except []string, orgIDs ...string) ([]Seat, error) {
+	if len(orgIDs) == 0 {
+		return nil, nil
+	}
+	args := &db.Args{}
+	in := make([]string, len(orgIDs))
+	for i, id := range orgIDs {
+		in[i] = args.Add(id)
+	}
+	cond := `g.purpose = ` + args.Add(purpose) + ` AND gm.org_id IN (` + strings.Join(in, ", ") + `)`
+	for _, id := range except {
+		cond += ` AND g.id <> ` + args.Add(id)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT g.id, g.slug, g.name, gm.org_id FROM org_groups g JOIN group_members gm ON gm.group_id = g.id
+		WHERE `+cond+` ORDER BY g.name, g.id, gm.org_id`, args.List()...)
+	if err != nil {
+		return nil, errs.Wrap("group seats", err)
+	}
+	defer rows.Close()
+	var out []Seat
+	for rows.Next() {
+		var st Seat
+		if err := rows.Scan(&st.GroupID, &st.Slug, &st.Name, &st.OrgID); err != nil {
+			return nil, errs.Wrap("group seats", err)
+		}
+		out = append(out, st)
+	}
+	return out, errs.Wrap("group seats", rows.Err())
+}
+
 // SetConstituent records (or removes) that constituent is among the
 // organisations org is responsible for. Only platform administrators do:
 // it widens where AMBER records may travel.

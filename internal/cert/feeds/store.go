@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"harambee.africa/harambee/internal/cert"
 	"harambee.africa/harambee/internal/db"
 	"harambee.africa/harambee/internal/errs"
+	"harambee.africa/harambee/internal/sharing"
 	"harambee.africa/harambee/internal/web"
 )
 
@@ -47,7 +47,7 @@ func (s *Service) Teams(ctx context.Context, v *web.Viewer) ([]Team, error) {
 			return nil, err
 		}
 		for _, seat := range seats {
-			t.Circles = append(t.Circles, Circle{ID: seat.CircleID, Slug: seat.Slug, Name: seat.Name})
+			t.Circles = append(t.Circles, Circle{ID: seat.GroupID, Slug: seat.Slug, Name: seat.Name})
 		}
 		out = append(out, t)
 	}
@@ -65,7 +65,7 @@ func (s *Service) eligible(ctx context.Context, q db.Querier, teamOrg, groupID s
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(seats, func(c cert.CircleSeat) bool { return c.CircleID == groupID }), nil
+	return slices.ContainsFunc(seats, func(c sharing.Seat) bool { return c.GroupID == groupID }), nil
 }
 
 var typeRE = regexp.MustCompile(`^(?:x-)?[a-z0-9]+(?:-[a-z0-9]+)*$`)

@@ -162,12 +162,12 @@ func (s *Service) accessOf(ctx context.Context, v *web.Viewer) (*access, error) 
 		return nil, err
 	}
 	for _, seat := range seats {
-		c := a.circles[seat.CircleID]
-		c.groupID, c.name = seat.CircleID, seat.Name
+		c := a.circles[seat.GroupID]
+		c.groupID, c.name = seat.GroupID, seat.Name
 		if m, ok := v.Member(seat.OrgID); ok {
 			c.members = append(c.members, m)
 		}
-		a.circles[seat.CircleID] = c
+		a.circles[seat.GroupID] = c
 	}
 	return a, nil
 }
